@@ -1,0 +1,125 @@
+/**
+ * Command definitions (citty). The root command keeps the Go implementation's flags and
+ * modes; `validate`, `version`, `run` and `demo` are recognised only as the first argument.
+ */
+import { type ArgsDef, type CommandDef, defineCommand } from "citty";
+import { DEFAULT_CHECKPOINT_FILE } from "../checkpoint/file/path.ts";
+import { DEFAULT_CONFIG_PATH } from "../config/load.ts";
+import { runtime } from "../schedule/runtime.ts";
+import { VERSION } from "../version.ts";
+import type { FlagSpec } from "./goflags.ts";
+import { parseGoInt64 } from "./goflags.ts";
+import { healthcheck } from "./healthcheck.ts";
+import { runMode } from "./run.ts";
+import { type Io, validateCommand, validateConfigMode } from "./validate.ts";
+
+export interface Invocation {
+  env: Record<string, string | undefined>;
+  io: Io;
+  /** Flags given explicitly on the command line (citty fills defaults for the rest). */
+  given: ReadonlySet<string>;
+}
+
+const runArgs = {
+  config: {
+    type: "string",
+    default: DEFAULT_CONFIG_PATH,
+    description: "Config file (ignored when GENAI_OTEL_BRIDGE_CONFIG is set)",
+  },
+  "health-addr": { type: "string", default: ":8080", description: "Health server listen address [host]:port" },
+  namespace: { type: "string", description: "Kubernetes namespace (default $POD_NAMESPACE)" },
+  identity: { type: "string", description: "Replica identity (default $POD_NAME, then the ECS task ARN)" },
+  "container-mem-bytes": {
+    type: "string",
+    default: "0",
+    valueHint: "int64",
+    description: "Container memory limit in bytes",
+  },
+  "checkpoint-file": { type: "string", default: DEFAULT_CHECKPOINT_FILE, description: "File checkpoint path" },
+  "dry-run": { type: "boolean", description: "Poll for real but print OTLP requests as JSON instead of sending" },
+} as const satisfies ArgsDef;
+
+const rootArgs = {
+  ...runArgs,
+  cleanup: { type: "boolean", description: "Uninstall mode: delete the Lease and checkpoint ConfigMap" },
+  "cleanup-retain-checkpoint": { type: "boolean", description: "With -cleanup: delete nothing" },
+  "validate-config": {
+    type: "boolean",
+    description: "Validate the -config file (placeholders for unset variables) and exit",
+  },
+  healthcheck: { type: "boolean", description: "Probe the local /healthz and exit 0 (healthy) or 1" },
+  version: { type: "boolean", description: "Print the version and exit" },
+} as const satisfies ArgsDef;
+
+/** The Go flag specs a command accepts, derived from its citty args. */
+export function flagSpecs(args: ArgsDef): FlagSpec[] {
+  return Object.entries(args)
+    .filter(([, d]) => d.type !== "positional")
+    .map(([name, d]) => ({
+      name,
+      kind: d.type === "boolean" ? "bool" : d.valueHint === "int64" ? "int64" : "string",
+    }));
+}
+
+type RunParsed = { [K in keyof typeof runArgs]: string | boolean | undefined };
+
+function doRun(a: RunParsed, inv: Invocation): Promise<number> {
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  return runMode(
+    {
+      config: str(a.config),
+      healthAddr: str(a["health-addr"]),
+      namespace: inv.given.has("namespace") ? str(a.namespace) : (inv.env.POD_NAMESPACE ?? ""),
+      identity: inv.given.has("identity") ? str(a.identity) : (inv.env.POD_NAME ?? ""),
+      containerMemBytes: parseGoInt64(str(a["container-mem-bytes"]) || "0") ?? 0n,
+      checkpointFile: str(a["checkpoint-file"]),
+      checkpointFileExplicit: inv.given.has("checkpoint-file"),
+      dryRun: a["dry-run"] === true,
+      env: inv.env,
+    },
+    runtime,
+  );
+}
+
+export function commands(inv: Invocation): { root: CommandDef; sub: Record<string, CommandDef> } {
+  const version = defineCommand({
+    meta: { name: "version", description: "Print the version" },
+    run: () => {
+      inv.io.out(`${VERSION}\n`);
+      return 0;
+    },
+  });
+  const validate = defineCommand({
+    meta: {
+      name: "validate",
+      description: "Strictly validate a config (real environment, every rule) and print it resolved",
+    },
+    args: { config: runArgs.config },
+    run: ({ args }) => validateCommand(String(args.config), inv.given.has("config"), inv.env, inv.io),
+  });
+  const run = defineCommand({
+    meta: { name: "run", description: "Run the bridge (same as no subcommand)" },
+    args: runArgs,
+    run: ({ args }) => doRun(args as RunParsed, inv),
+  });
+  const root = defineCommand({
+    meta: { name: "genai-otel-bridge", version: VERSION, description: "LLM gateway and evaluation metrics to OTLP" },
+    args: rootArgs,
+    run: async ({ args }) => {
+      if (args.version) {
+        inv.io.out(`${VERSION}\n`);
+        return 0;
+      }
+      if (args["validate-config"]) return validateConfigMode(String(args.config), inv.env, inv.io);
+      if (args.cleanup) {
+        inv.io.err("cleanup: Kubernetes support is not available in this build yet\n");
+        return 1;
+      }
+      if (args.healthcheck) return healthcheck(String(args["health-addr"]));
+      return doRun(args as RunParsed, inv);
+    },
+  });
+  // citty's CommandDef is invariant in its args type; the dispatcher only needs the erased form.
+  const erase = (c: unknown) => c as CommandDef;
+  return { root: erase(root), sub: { validate: erase(validate), version: erase(version), run: erase(run) } };
+}

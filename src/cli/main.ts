@@ -1,0 +1,41 @@
+#!/usr/bin/env bun
+/**
+ * Entry point. The Go-compatible flag pre-pass runs first (exit 2 on a flag error, usage on
+ * stderr for -h); citty then dispatches the normalised argv.
+ */
+import { runCommand } from "citty";
+import { redact } from "../log/redact.ts";
+import { commands, flagSpecs } from "./commands.ts";
+import { prePass } from "./goflags.ts";
+import { argsOf, renderUsage } from "./usage.ts";
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const io = {
+    out: (s: string) => void process.stdout.write(s),
+    err: (s: string) => void process.stderr.write(redact(s)),
+  };
+  const given = new Set<string>();
+  const { root, sub } = commands({ env, io, given });
+  const first = argv[0];
+  const subCmd = first !== undefined ? sub[first] : undefined;
+  const cmd = subCmd ?? root;
+  const rest = subCmd ? argv.slice(1) : argv;
+  const pre = prePass(rest, flagSpecs(argsOf(cmd)));
+  const usage = renderUsage(cmd, sub, subCmd !== undefined);
+  if (pre.kind === "help") {
+    io.err(usage);
+    return 0;
+  }
+  if (pre.kind === "error") {
+    io.err(`${pre.message}\n${usage}`);
+    return 2;
+  }
+  for (const k of pre.values.keys()) given.add(k);
+  const { result } = await runCommand(cmd, { rawArgs: pre.normalised });
+  return typeof result === "number" ? result : 0;
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2), process.env);
+  process.exit(code);
+}

@@ -1,0 +1,206 @@
+/**
+ * Run mode: the start-up sequence of config.md §7.1, then the coordinator until a signal.
+ * Fatals before the logger exists go to stderr; after, to stdout in the configured format.
+ * Nothing touches the network before step 17 — every config and build check comes first.
+ */
+
+import { resolveCheckpointPath } from "../checkpoint/file/path.ts";
+import { type BuildPlan, planBuild } from "../config/build-rules.ts";
+import { DEFAULT_CONFIG_PATH, loadConfigText } from "../config/load.ts";
+import type { Config } from "../config/types.ts";
+import { validateConfig } from "../config/validate.ts";
+import { Dur } from "../log/format.ts";
+import { bootstrapLogger, Logger, logOptionsFromConfig } from "../log/logger.ts";
+import { HealthState, livenessThresholdMs, startHealthServer } from "../selfobs/health.ts";
+import { knownSourceTypes, sourceType } from "../sources/registry.ts";
+import { VERSION } from "../version.ts";
+import { configText } from "./config-source.ts";
+import { ecsIdentity } from "./identity.ts";
+
+export interface RunOptions {
+  config: string;
+  healthAddr: string;
+  namespace: string;
+  identity: string;
+  containerMemBytes: bigint;
+  checkpointFile: string;
+  checkpointFileExplicit: boolean;
+  dryRun: boolean;
+  env: Record<string, string | undefined>;
+}
+
+/** What the loop runtime gets once everything has been checked. */
+export interface RuntimeContext {
+  config: Config;
+  plan: BuildPlan;
+  log: Logger;
+  health: HealthState;
+  identity: string;
+  checkpointPath: string;
+  dryRun: boolean;
+  /** Aborted by SIGTERM/SIGINT. */
+  signal: AbortSignal;
+}
+
+/** Runs loops until `signal` aborts. Supplied by the scheduler; see src/schedule. */
+export type Runtime = (ctx: RuntimeContext) => Promise<void>;
+
+function fatal(log: Logger, step: string, err: unknown): number {
+  log.error(step, { err: err instanceof Error ? err.message : String(err) });
+  return 1;
+}
+
+function endpointHost(ep: string): string {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)/.exec(ep);
+  return m?.[1] ? m[1] : ep;
+}
+
+export async function runMode(opts: RunOptions, runtime: Runtime): Promise<number> {
+  const boot = bootstrapLogger();
+  // 3. identity
+  let identity = opts.identity;
+  if (identity === "") identity = await ecsIdentity(opts.env.ECS_CONTAINER_METADATA_URI_V4, boot);
+  // 4. memory: the soft target sizes queues; the JSC heap itself is sized by the runtime from
+  // the cgroup limit or BUN_JSC_forceRAMSize, which the chart sets from the same value.
+  const memTarget = opts.containerMemBytes > 0n ? (opts.containerMemBytes * 9n) / 10n : 0n;
+  // 5. signals: the first aborts the root signal and removes the handlers, so a second one
+  // kills the process at once (default disposition).
+  const root = new AbortController();
+  const onSignal = () => {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    root.abort();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  try {
+    return await startAndRun(opts, runtime, boot, identity, memTarget, root.signal);
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  }
+}
+
+async function startAndRun(
+  opts: RunOptions,
+  runtime: Runtime,
+  boot: Logger,
+  identity: string,
+  memTarget: bigint,
+  signal: AbortSignal,
+): Promise<number> {
+  // 6. load
+  let loaded: ReturnType<typeof loadConfigText>;
+  try {
+    const { text } = configText(opts.config || DEFAULT_CONFIG_PATH, opts.env);
+    loaded = loadConfigText(text, opts.env, sourceType);
+  } catch (e) {
+    return fatal(boot, "load config", e);
+  }
+  const { config, applied } = loaded;
+  // 7. replica guard
+  const replicasText = opts.env.GENAI_OTEL_BRIDGE_REPLICAS ?? "";
+  if (/^[-+]?[0-9]+$/.test(replicasText) && Number(replicasText) > 1 && config.ha.coordinator === "none") {
+    return fatal(
+      boot,
+      "config",
+      `ha.coordinator=none with replicas=${Number(replicasText)}: all replicas would be leaders and double-emit — use ha.coordinator=lease for multi-replica HA, or replicas: 1`,
+    );
+  }
+  // 8. logger
+  let log: Logger;
+  try {
+    log = Logger.create({ ...logOptionsFromConfig(config.log.level, config.log.format), instance: identity });
+  } catch (e) {
+    return fatal(boot, "log handler", e);
+  }
+  // 9. validation (before any wiring, unlike the reference; same exit code)
+  const problems = validateConfig(config, knownSourceTypes());
+  if (problems.length > 0) return fatal(log, "build", `config invalid: ${problems.join("\n")}`);
+  // 10. summary
+  const enabled = config.sources.filter((s) => s.enabled);
+  log.info("config loaded", {
+    version: VERSION,
+    sources_enabled: enabled.length,
+    loops_enabled: enabled.reduce((n, s) => n + Object.values(s.loops).filter((l) => l.enabled).length, 0),
+    telemetry_endpoint: endpointHost(config.emit.telemetry.otlp.endpoint),
+    self_endpoint: config.emit.self !== undefined,
+    profiling: config.selfobs.profiling.enabled,
+    tracing: config.selfobs.tracing.enabled,
+    log_level: config.log.level,
+  });
+  for (const a of applied) log.info("default applied", { key: a.path, value: a.value });
+  if (memTarget > 0n) log.info("memory target", { bytes: memTarget.toString() });
+  // 12–13. profiling and tracing are not part of this build; never run silently without them.
+  if (config.selfobs.profiling.enabled) {
+    return fatal(
+      log,
+      "selfobs profiling",
+      "continuous profiling is not supported by this build; set selfobs.profiling.enabled: false",
+    );
+  }
+  if (config.selfobs.tracing.enabled)
+    log.warn("selfobs.tracing.enabled is not supported by this build; no spans are exported");
+  // 15. HA wiring
+  if ((config.ha.coordinator === "lease" || config.ha.coordinator === "dynamodb") && identity === "") {
+    return fatal(
+      log,
+      "ha identity",
+      `leader-election identity is empty but ha.coordinator=${JSON.stringify(config.ha.coordinator)} requires a stable per-replica identity: set -identity or $POD_NAME (k8s downward API), or on ECS ensure $ECS_CONTAINER_METADATA_URI_V4 is reachable so the Task ARN can be read`,
+    );
+  }
+  if (config.ha.coordinator !== "none" || config.ha.checkpoint !== "file") {
+    return fatal(
+      log,
+      config.ha.coordinator === "dynamodb" || config.ha.checkpoint === "dynamodb" ? "aws config" : "k8s client",
+      `ha.coordinator=${config.ha.coordinator} / ha.checkpoint=${config.ha.checkpoint} is not available in this build yet; use ha.coordinator: none with ha.checkpoint: file (single replica)`,
+    );
+  }
+  const cp = resolveCheckpointPath(opts.checkpointFile, opts.checkpointFileExplicit, opts.env);
+  if (cp.fellBack) {
+    log.info("default checkpoint path not writable; using the per-user state directory", { checkpoint: cp.path });
+  }
+  log.info("ha.coordinator=none: single replica, file checkpoint", { checkpoint: cp.path });
+  // 16. build
+  let plan: BuildPlan;
+  try {
+    plan = planBuild(config, sourceType, (msg, attrs) => log.warn(msg, attrs));
+  } catch (e) {
+    return fatal(log, "build", e);
+  }
+  // 17. health server, ready, coordinator
+  const cadences = enabled.flatMap((s) =>
+    Object.values(s.loops)
+      .filter((l) => l.enabled)
+      .map((l) => l.cadence),
+  );
+  const health = new HealthState(livenessThresholdMs(cadences));
+  let server: Awaited<ReturnType<typeof startHealthServer>>;
+  try {
+    server = startHealthServer(opts.healthAddr, health);
+  } catch (e) {
+    return fatal(log, "run", e);
+  }
+  health.ready = true;
+  log.debug("health server listening", { addr: opts.healthAddr, threshold: new Dur(health.thresholdMs * 1e6) });
+  try {
+    await runtime({
+      config,
+      plan,
+      log,
+      health,
+      identity,
+      checkpointPath: cp.path,
+      dryRun: opts.dryRun,
+      signal,
+    });
+  } catch (e) {
+    if (!signal.aborted) {
+      await server.stop();
+      return fatal(log, "run", e);
+    }
+  }
+  await server.stop();
+  log.info("genai-otel-bridge stopped");
+  return 0;
+}

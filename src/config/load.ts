@@ -1,0 +1,131 @@
+/**
+ * The load pipeline (config.md §1): env references → YAML (first document) → scalar
+ * substitution and `file:` → typed decode → arktype check → defaults. Secrets are registered
+ * with the redactor as soon as they are resolved, so no later error can carry one.
+ */
+import { readFileSync } from "node:fs";
+import { type } from "arktype";
+import { isMap, isScalar, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
+import { REDACTED, redact, registerBasicAuth, registerSecret } from "../log/redact.ts";
+import { decodeNode, isNullNode } from "./decode.ts";
+import { applyDefaults, type SourceDefaults } from "./defaults.ts";
+import { ConfigError } from "./errors.ts";
+import { configKind } from "./kinds.ts";
+import { configSchema, type FileConfig } from "./schema.ts";
+import { osReason, resolveFileRef, tokeniseEnvRefs, untokenise } from "./secrets.ts";
+import type { AppliedDefault, Config } from "./types.ts";
+
+export const DEFAULT_CONFIG_PATH = "/etc/genai-otel-bridge/config.yaml";
+
+export interface Loaded {
+  config: Config;
+  /** Defaults this build applied where the reference binary would refuse the config. */
+  applied: AppliedDefault[];
+}
+
+export function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`config: read ${path}: ${osReason(err, path)}`);
+  }
+}
+
+/**
+ * Replace env values (> 3 bytes, the reference rule) in a decode message, then everything the
+ * global redactor knows (resolved `file:` values among them).
+ */
+function redactValues(msg: string, values: string[]): string {
+  let out = redact(msg);
+  for (const v of [...values].sort((a, b) => b.length - a.length)) {
+    if (Buffer.byteLength(v) > 3) out = out.split(v).join(REDACTED);
+  }
+  return out;
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}
+
+/** Steps 1–4: parse raw text into the file document (no defaults). */
+export function parseConfigText(raw: string, env: Record<string, string | undefined>): FileConfig {
+  const { text, values } = tokeniseEnvRefs(raw, env);
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, lineCounter: lines });
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  if (!doc) return {};
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = syntax.linePos?.[0];
+    const where = pos ? `line ${pos.line}: ` : "";
+    throw new ConfigError(redactValues(`config: parse: yaml: ${where}${firstLine(syntax.message)}`, values));
+  }
+  const substituted = new WeakSet<Scalar>();
+  visit(doc, {
+    Scalar(_key, node) {
+      const s = untokenise(String(node.value ?? ""), values);
+      if (s !== null) {
+        node.value = s;
+        substituted.add(node);
+      }
+      const f = resolveFileRef(String(node.value ?? ""));
+      if (f !== null) {
+        node.value = f;
+        substituted.add(node);
+      }
+    },
+  });
+  const issues: { line: number; message: string }[] = [];
+  const ctx = {
+    lines,
+    substituted,
+    issues,
+    resolveAlias: (n: Node) => {
+      const r = (n as unknown as { resolve(d: unknown): Node | undefined }).resolve(doc);
+      if (r === undefined) issues.push({ line: lines.linePos(n.range?.[0] ?? 0).line, message: "unknown anchor" });
+      return r;
+    },
+  };
+  const root = doc.contents as Node | null;
+  if (root && !isMap(root) && !isNullNode(root, ctx)) {
+    const shown = isScalar(root) ? ` \`${String(root.value)}\`` : "";
+    const tag = isScalar(root) ? "!!str" : "!!seq";
+    throw new ConfigError(
+      redactValues(
+        `config: parse: yaml: unmarshal errors:\n  line 1: cannot unmarshal ${tag}${shown} into config`,
+        values,
+      ),
+    );
+  }
+  const decoded = (decodeNode(root, configKind(), "", ctx) ?? {}) as FileConfig;
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line);
+    const body = issues.map((i) => `  line ${i.line}: ${i.message}`).join("\n");
+    throw new ConfigError(redactValues(`config: parse: yaml: unmarshal errors:\n${body}`, values));
+  }
+  // The decode already enforces the schema; this guards the two against drifting apart.
+  const checked = configSchema(decoded);
+  if (checked instanceof type.errors) {
+    throw new ConfigError(redactValues(`config: parse: ${checked.summary}`, values));
+  }
+  return checked;
+}
+
+function registerConfigSecrets(c: Config): void {
+  registerBasicAuth(c.emit.telemetry.otlp.instance_id, c.emit.telemetry.otlp.token);
+  if (c.emit.self) registerBasicAuth(c.emit.self.otlp.instance_id, c.emit.self.otlp.token);
+  registerBasicAuth(c.selfobs.profiling.push.instance_id, c.selfobs.profiling.push.token);
+  for (const s of c.sources) registerSecret(s.auth.value);
+}
+
+/** Steps 1–5. Throws ConfigError with a redacted message. */
+export function loadConfigText(
+  raw: string,
+  env: Record<string, string | undefined>,
+  lookup: (type: string) => SourceDefaults | undefined,
+): Loaded {
+  const file = parseConfigText(raw, env);
+  const { config, applied } = applyDefaults(file, lookup);
+  registerConfigSecrets(config);
+  return { config, applied };
+}

@@ -1,0 +1,149 @@
+/**
+ * URL gates (config.md §4.3) with Go net/url + net.IP semantics. Deliberately not WHATWG
+ * `URL`: it would lower-case hosts and turn `2130706433` into 127.0.0.1, changing answers.
+ */
+export function insecure(u: string): boolean {
+  return !u.startsWith("https://");
+}
+
+/** RFC 3986 host, or undefined when there is no parseable authority. */
+export function hostOf(u: string): string | undefined {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(u);
+  if (!m) return undefined;
+  let auth = m[1] ?? "";
+  const at = auth.lastIndexOf("@");
+  if (at >= 0) auth = auth.slice(at + 1);
+  if (auth.startsWith("[")) {
+    const end = auth.indexOf("]");
+    if (end < 0) return undefined;
+    const rest = auth.slice(end + 1);
+    if (rest !== "" && !/^:[0-9]*$/.test(rest)) return undefined;
+    return auth.slice(1, end);
+  }
+  const colon = auth.lastIndexOf(":");
+  if (colon >= 0) {
+    if (!/^[0-9]*$/.test(auth.slice(colon + 1))) return undefined;
+    auth = auth.slice(0, colon);
+  }
+  return auth;
+}
+
+/** Dotted-quad without leading zeros → 4 octets. */
+export function parseIPv4(s: string): number[] | undefined {
+  const parts = s.split(".");
+  if (parts.length !== 4) return undefined;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    out.push(n);
+  }
+  return out;
+}
+
+/** IPv6 literal → 16 bytes (accepts an embedded dotted quad). */
+export function parseIPv6(s: string): number[] | undefined {
+  if (!s.includes(":") || s.includes("%")) return undefined;
+  let head = s;
+  let tailV4: number[] = [];
+  const lastColon = s.lastIndexOf(":");
+  if (s.slice(lastColon + 1).includes(".")) {
+    const v4 = parseIPv4(s.slice(lastColon + 1));
+    if (!v4) return undefined;
+    tailV4 = v4;
+    head = `${s.slice(0, lastColon + 1)}0:0`;
+  }
+  const dbl = head.split("::");
+  if (dbl.length > 2) return undefined;
+  const groups = (x: string) => (x === "" ? [] : x.split(":"));
+  const left = groups(dbl[0] ?? "");
+  const right = dbl.length === 2 ? groups(dbl[1] ?? "") : [];
+  const missing = 8 - left.length - right.length;
+  if ((dbl.length === 1 && missing !== 0) || (dbl.length === 2 && missing < 1)) return undefined;
+  const all = [...left, ...Array(dbl.length === 2 ? missing : 0).fill("0"), ...right];
+  const bytes: number[] = [];
+  for (const g of all) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    const v = Number.parseInt(g, 16);
+    bytes.push(v >> 8, v & 0xff);
+  }
+  if (tailV4.length) bytes.splice(12, 4, ...tailV4);
+  return bytes;
+}
+
+/** 4-byte form for IPv4 and IPv4-mapped IPv6, else 16 bytes; undefined for a DNS name. */
+function ipBytes(host: string): number[] | undefined {
+  const v4 = parseIPv4(host);
+  if (v4) return v4;
+  const v6 = parseIPv6(host);
+  if (!v6) return undefined;
+  const mapped = v6.slice(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  return mapped ? v6.slice(12) : v6;
+}
+
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  if (host === "localhost") return true;
+  const ip = ipBytes(host);
+  if (!ip) return false;
+  if (ip.length === 4) return ip[0] === 127;
+  return ip.slice(0, 15).every((b) => b === 0) && ip[15] === 1;
+}
+
+export function loopback(u: string): boolean {
+  return isLoopbackHost(hostOf(u));
+}
+
+/** An IP literal that is not loopback, private, link-local unicast or link-local multicast. */
+export function isPublic(u: string): boolean {
+  const host = hostOf(u);
+  if (host === undefined) return false;
+  const ip = ipBytes(host);
+  if (!ip || isLoopbackHost(host)) return false;
+  const [a = 0, b = 0, c = 0] = ip;
+  if (ip.length === 4) {
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return false;
+    if (a === 169 && b === 254) return false;
+    if (a === 224 && b === 0 && c === 0) return false;
+    return true;
+  }
+  if ((a & 0xfe) === 0xfc) return false; // fc00::/7
+  if (a === 0xfe && (b & 0xc0) === 0x80) return false; // fe80::/10
+  if (a === 0xff && b === 0x02) return false; // ff02::/16
+  return true;
+}
+
+export interface EmitTarget {
+  endpoint: string;
+  instance_id: string;
+  token: string;
+  allow_insecure: boolean;
+}
+
+/** Emit endpoint gate; `field` is `emit.telemetry.otlp` or `emit.self.otlp`. */
+export function emitGate(field: string, t: EmitTarget): string[] {
+  const ep = t.endpoint;
+  if (ep === "" || !insecure(ep) || loopback(ep)) return [];
+  if (!t.allow_insecure) {
+    return [
+      `${field}.endpoint must be https:// (got ${JSON.stringify(ep)}) — cleartext credentials; set ${field}.allow_insecure to emit to a token-less in-cluster cleartext receiver`,
+    ];
+  }
+  const out: string[] = [];
+  if (t.instance_id !== "" || t.token !== "") {
+    out.push(
+      `${field}.allow_insecure is set on a cleartext (http) endpoint but instance_id/token are also set — credentials must not ride a cleartext link; the in-cluster collector holds the Grafana Cloud credentials, so point allow_insecure at a token-less in-cluster receiver`,
+    );
+  }
+  if (isPublic(ep)) {
+    out.push(
+      `${field}.allow_insecure permits cleartext only for private/in-cluster targets; ${JSON.stringify(ep)} is a public address`,
+    );
+  }
+  return out;
+}
+
+export function baseUrlOk(url: string, allowPrivate: boolean): boolean {
+  return url !== "" && (!insecure(url) || loopback(url) || allowPrivate);
+}

@@ -1,0 +1,27 @@
+/** Checkpoint keys (ha.md §1.2): `<source_instance>/<loop>/<fingerprint16>`. */
+import { createHash } from "node:crypto";
+
+/**
+ * SHA-256 over each series name (sorted by UTF-8 bytes, duplicates kept) followed by NUL,
+ * then the trimmed naming string; first 16 lowercase hex characters.
+ */
+export function fingerprint(seriesNames: readonly string[], naming: string): string {
+  const sorted = seriesNames.map((n) => Buffer.from(n, "utf8")).sort(Buffer.compare);
+  const h = createHash("sha256");
+  for (const n of sorted) {
+    h.update(n);
+    h.update(Buffer.of(0));
+  }
+  h.update(naming.trim());
+  return h.digest("hex").slice(0, 16);
+}
+
+export interface CheckpointKey {
+  sourceInstance: string;
+  loop: string;
+  fingerprint: string;
+}
+
+export function keyString(k: CheckpointKey): string {
+  return `${k.sourceInstance}/${k.loop}/${k.fingerprint}`;
+}

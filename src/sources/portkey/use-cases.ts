@@ -1,0 +1,44 @@
+/** `api_key_use_cases` resolution (portkey.md §8). */
+import type { SourceConfig } from "../../config/types.ts";
+import { csv } from "../settings.ts";
+
+export interface UseCase {
+  slug: string;
+  apiKeyIds: string[];
+}
+
+/** Lower-case, runs outside [a-z0-9] → `_`, trim `_`. */
+export function slugify(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+export function resolveUseCases(s: SourceConfig): UseCase[] {
+  const out: UseCase[] = [];
+  const slugs = new Set<string>();
+  const ids = new Set<string>();
+  s.api_key_use_cases.forEach((u, i) => {
+    const slug = slugify(u.label);
+    if (slug === "")
+      throw new Error(`portkey: api_key_use_cases[${i}].label ${JSON.stringify(u.label)} has an empty slug`);
+    if (slugs.has(slug)) throw new Error(`portkey: api_key_use_cases: duplicate slug ${JSON.stringify(slug)}`);
+    slugs.add(slug);
+    const cleaned = csv(u.api_key_ids.join(","));
+    if (cleaned.length === 0) throw new Error(`portkey: api_key_use_cases[${i}] (${slug}): api_key_ids is empty`);
+    for (const id of cleaned) {
+      if (ids.has(id)) throw new Error(`portkey: api_key_use_cases: api key id ${JSON.stringify(id)} listed twice`);
+      ids.add(id);
+    }
+    out.push({ slug, apiKeyIds: cleaned });
+  });
+  if (out.length > 0) {
+    for (const [name, l] of Object.entries(s.loops)) {
+      if (l.enabled && csv(l.settings.api_key_ids).length > 0) {
+        throw new Error(`portkey: loop ${name}: settings.api_key_ids cannot be combined with api_key_use_cases`);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * What a source type tells the host before anything runs: its defaults, the label keys it
+ * may emit, and — by planning its loops — the checks its constructor makes (config.md §4.4
+ * B2) together with the checkpoint keys and series names the host checks across sources.
+ */
+import type { SourceDefaults } from "../config/defaults.ts";
+import type { SourceConfig } from "../config/types.ts";
+
+export interface LoopPlan {
+  /** Configured loop name (`analytics`, `logs_export`, …). */
+  name: string;
+  /** `<source_instance>/<loop>/<fingerprint16>`. */
+  checkpointKey: string;
+  /** Metric series this loop may emit (empty for logs loops). */
+  series: string[];
+  /** Logs loops only: indexed (stream-label) keys, for the Loki budget (B4). */
+  indexedKeys?: string[];
+}
+
+export interface SourceDescriptor extends SourceDefaults {
+  type: string;
+  /** Loop names this source builds. */
+  loopNames: readonly string[];
+  /** Content-free label keys this source's samples may carry (the guard's allow-list). */
+  labelKeys: readonly string[];
+  /** Source-constructor checks; returns the loops it would build, or throws an Error. */
+  plan(source: SourceConfig, warn: (msg: string, attrs?: Record<string, unknown>) => void): LoopPlan[];
+}

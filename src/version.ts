@@ -1,0 +1,7 @@
+/**
+ * Build version, injected by `bun build --define BRIDGE_VERSION=…` from `git describe`.
+ * Unstamped runs (tests, `bunx`) report `dev` (config.md §9).
+ */
+declare const BRIDGE_VERSION: string | undefined;
+
+export const VERSION: string = typeof BRIDGE_VERSION === "string" && BRIDGE_VERSION !== "" ? BRIDGE_VERSION : "dev";
