@@ -4,13 +4,15 @@
  */
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
 import { DEFAULT_CHECKPOINT_FILE } from "../checkpoint/file/path.ts";
+import { parseDuration } from "../config/duration.ts";
 import { DEFAULT_CONFIG_PATH } from "../config/load.ts";
-import { runtime } from "../schedule/runtime.ts";
+import { demo } from "../demo/command.ts";
 import { VERSION } from "../version.ts";
 import type { FlagSpec } from "./goflags.ts";
 import { parseGoInt64 } from "./goflags.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { runMode } from "./run.ts";
+import { runLoops } from "./runtime.ts";
 import { type Io, validateCommand, validateConfigMode } from "./validate.ts";
 
 export interface Invocation {
@@ -77,7 +79,7 @@ function doRun(a: RunParsed, inv: Invocation): Promise<number> {
       dryRun: a["dry-run"] === true,
       env: inv.env,
     },
-    runtime,
+    (ctx) => runLoops(ctx, ctx.metrics),
   );
 }
 
@@ -102,6 +104,33 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
     args: runArgs,
     run: ({ args }) => doRun(args as RunParsed, inv),
   });
+  const demoCmd = defineCommand({
+    meta: {
+      name: "demo",
+      description: "Run the real pipeline against a simulated Portkey workspace and an in-process OTLP sink",
+    },
+    args: {
+      duration: { type: "string", default: "25s", description: "How long to run (Go duration; 0 = until Ctrl-C)" },
+      "checkpoint-file": {
+        type: "string",
+        description: "Keep the watermark here across runs (default: a fresh temp file)",
+      },
+    },
+    run: async ({ args }) => {
+      let ms: number;
+      try {
+        ms = parseDuration(String(args.duration)) / 1e6;
+      } catch (e) {
+        inv.io.err(`demo: -duration: ${(e as Error).message}\n`);
+        return 2;
+      }
+      const cp =
+        typeof args["checkpoint-file"] === "string" && args["checkpoint-file"] !== ""
+          ? args["checkpoint-file"]
+          : undefined;
+      return demo({ durationMs: ms, checkpointFile: cp });
+    },
+  });
   const root = defineCommand({
     meta: { name: "genai-otel-bridge", version: VERSION, description: "LLM gateway and evaluation metrics to OTLP" },
     args: rootArgs,
@@ -121,5 +150,8 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
   });
   // citty's CommandDef is invariant in its args type; the dispatcher only needs the erased form.
   const erase = (c: unknown) => c as CommandDef;
-  return { root: erase(root), sub: { validate: erase(validate), version: erase(version), run: erase(run) } };
+  return {
+    root: erase(root),
+    sub: { validate: erase(validate), version: erase(version), run: erase(run), demo: erase(demoCmd) },
+  };
 }

@@ -4,14 +4,21 @@
  * Nothing touches the network before step 17 — every config and build check comes first.
  */
 
+import type { Checkpointer } from "../checkpoint/contract.ts";
 import { resolveCheckpointPath } from "../checkpoint/file/path.ts";
+import { FileCheckpointer } from "../checkpoint/file/store.ts";
 import { type BuildPlan, planBuild } from "../config/build-rules.ts";
+import { SECOND } from "../config/duration.ts";
 import { DEFAULT_CONFIG_PATH, loadConfigText } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { validateConfig } from "../config/validate.ts";
+import type { FetchLike } from "../emit/otlp/post.ts";
 import { Dur } from "../log/format.ts";
 import { bootstrapLogger, Logger, logOptionsFromConfig } from "../log/logger.ts";
+import { SelfMetrics } from "../selfobs/catalogue.ts";
+import { SelfExporter } from "../selfobs/exporter.ts";
 import { HealthState, livenessThresholdMs, startHealthServer } from "../selfobs/health.ts";
+import { prometheusText } from "../selfobs/prometheus.ts";
 import { knownSourceTypes, sourceType } from "../sources/registry.ts";
 import { VERSION } from "../version.ts";
 import { configText } from "./config-source.ts";
@@ -27,6 +34,12 @@ export interface RunOptions {
   checkpointFileExplicit: boolean;
   dryRun: boolean;
   env: Record<string, string | undefined>;
+  /** Config text instead of reading -config / the environment (the demo's embedded config). */
+  configText?: string;
+  /** Self-metric transport override (the demo's in-process sink). */
+  selfFetch?: FetchLike;
+  /** Stops the run like SIGTERM does (the demo's duration). */
+  signal?: AbortSignal;
 }
 
 /** What the loop runtime gets once everything has been checked. */
@@ -36,7 +49,10 @@ export interface RuntimeContext {
   log: Logger;
   health: HealthState;
   identity: string;
-  checkpointPath: string;
+  checkpointer: Checkpointer;
+  /** Epoch the noop coordinator runs with (adopted from the store, ha.md §3.8). */
+  epoch: number;
+  metrics: SelfMetrics;
   dryRun: boolean;
   /** Aborted by SIGTERM/SIGINT. */
   signal: AbortSignal;
@@ -73,6 +89,7 @@ export async function runMode(opts: RunOptions, runtime: Runtime): Promise<numbe
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  opts.signal?.addEventListener("abort", () => root.abort(), { once: true });
   try {
     return await startAndRun(opts, runtime, boot, identity, memTarget, root.signal);
   } finally {
@@ -92,7 +109,7 @@ async function startAndRun(
   // 6. load
   let loaded: ReturnType<typeof loadConfigText>;
   try {
-    const { text } = configText(opts.config || DEFAULT_CONFIG_PATH, opts.env);
+    const text = opts.configText ?? configText(opts.config || DEFAULT_CONFIG_PATH, opts.env).text;
     loaded = loadConfigText(text, opts.env, sourceType);
   } catch (e) {
     return fatal(boot, "load config", e);
@@ -160,6 +177,12 @@ async function startAndRun(
   if (cp.fellBack) {
     log.info("default checkpoint path not writable; using the per-user state directory", { checkpoint: cp.path });
   }
+  let checkpointer: FileCheckpointer;
+  try {
+    checkpointer = new FileCheckpointer(cp.path);
+  } catch (e) {
+    return fatal(log, "file checkpoint", e);
+  }
   log.info("ha.coordinator=none: single replica, file checkpoint", { checkpoint: cp.path });
   // 16. build
   let plan: BuildPlan;
@@ -168,6 +191,44 @@ async function startAndRun(
   } catch (e) {
     return fatal(log, "build", e);
   }
+  // B7: adopt the highest stored epoch so a store written by an HA deployment does not fence us.
+  let epoch = 1;
+  for (const b of plan.sources) {
+    for (const l of b.loops) {
+      try {
+        epoch = Math.max(epoch, (await checkpointer.load(l.key)).epoch);
+      } catch (e) {
+        log.warn("checkpoint read failed during epoch adoption", { checkpoint: l.checkpointKey, err: e });
+      }
+    }
+  }
+  if (epoch > 1) log.info("adopted stored epoch for ha.coordinator=none", { epoch });
+  const metrics = new SelfMetrics();
+  // 11. self-metrics export (leader and standby alike)
+  const selfTarget = config.emit.self?.otlp ?? config.emit.telemetry.otlp;
+  const dpmFloor = Math.trunc((60 * SECOND) / Math.max(1, config.governance.max_dpm));
+  const configured = config.emit.self?.metric_interval ?? 0;
+  const exporter = opts.dryRun
+    ? undefined
+    : new SelfExporter(
+        {
+          endpoint: selfTarget.endpoint,
+          instanceId: selfTarget.instance_id,
+          token: selfTarget.token,
+          resource: {
+            "service.name": "genai-otel-bridge",
+            "service.namespace": `${config.identity.service_namespace}-meta`,
+            "service.version": VERSION,
+            "deployment.environment.name": config.identity.deployment_environment,
+            "service.instance.id": identity,
+          },
+          intervalMs: (configured === 0 ? 60 * SECOND : Math.max(configured, dpmFloor)) / 1e6,
+          userAgent: `genai-otel-bridge/${VERSION}`,
+          fetch: opts.selfFetch,
+        },
+        metrics.registry,
+        log,
+      );
   // 17. health server, ready, coordinator
   const cadences = enabled.flatMap((s) =>
     Object.values(s.loops)
@@ -177,11 +238,16 @@ async function startAndRun(
   const health = new HealthState(livenessThresholdMs(cadences));
   let server: Awaited<ReturnType<typeof startHealthServer>>;
   try {
-    server = startHealthServer(opts.healthAddr, health);
+    server = startHealthServer(opts.healthAddr, health, (req) =>
+      new URL(req.url).pathname === "/metrics"
+        ? new Response(prometheusText(metrics.registry), { headers: { "Content-Type": "text/plain; version=0.0.4" } })
+        : undefined,
+    );
   } catch (e) {
     return fatal(log, "run", e);
   }
   health.ready = true;
+  exporter?.start();
   log.debug("health server listening", { addr: opts.healthAddr, threshold: new Dur(health.thresholdMs * 1e6) });
   try {
     await runtime({
@@ -190,17 +256,25 @@ async function startAndRun(
       log,
       health,
       identity,
-      checkpointPath: cp.path,
+      checkpointer,
+      epoch,
+      metrics,
       dryRun: opts.dryRun,
       signal,
     });
   } catch (e) {
     if (!signal.aborted) {
       await server.stop();
+      await exporter?.stop();
       return fatal(log, "run", e);
     }
   }
   await server.stop();
+  // Shutdown steps, each bounded to 5 s (config.md §7.4).
+  if (exporter) {
+    const ok = await Promise.race([exporter.stop().then(() => true), Bun.sleep(5000).then(() => false)]);
+    if (!ok) log.warn("shutdown step did not complete cleanly", { step: "selfobs metrics flush", err: "timeout" });
+  }
   log.info("genai-otel-bridge stopped");
   return 0;
 }

@@ -5,10 +5,13 @@
  */
 import type { SourceDefaults } from "../config/defaults.ts";
 import type { SourceConfig } from "../config/types.ts";
+import type { CheckpointKey } from "../model/checkpoint-key.ts";
+import type { Loop, LoopDeps } from "./loop.ts";
 
 export interface LoopPlan {
   /** Configured loop name (`analytics`, `logs_export`, …). */
   name: string;
+  key: CheckpointKey;
   /** `<source_instance>/<loop>/<fingerprint16>`. */
   checkpointKey: string;
   /** Metric series this loop may emit (empty for logs loops). */
@@ -25,4 +28,6 @@ export interface SourceDescriptor extends SourceDefaults {
   labelKeys: readonly string[];
   /** Source-constructor checks; returns the loops it would build, or throws an Error. */
   plan(source: SourceConfig, warn: (msg: string, attrs?: Record<string, unknown>) => void): LoopPlan[];
+  /** The runnable loops of a planned source (called after every build rule passed). */
+  createLoops(source: SourceConfig, plans: LoopPlan[], deps: LoopDeps): Loop[];
 }

@@ -13,6 +13,9 @@ export const langsmith: SourceDescriptor = {
   loopDefaults() {
     return {};
   },
+  createLoops() {
+    return [];
+  },
   plan(s) {
     const enabled = Object.entries(s.loops).filter(([, l]) => l.enabled);
     if (enabled.length === 0) return [];

@@ -6,8 +6,12 @@ import { formatDuration, HOUR, MINUTE } from "../../config/duration.ts";
 import type { LoopConfig, SourceConfig } from "../../config/types.ts";
 import { FLOOR_EXACT } from "../../governance/content-floor.ts";
 import { fingerprint, keyString } from "../../model/checkpoint-key.ts";
-import { SettingsReader } from "../settings.ts";
+import { HttpClient } from "../../net/client.ts";
+import type { LoopDeps } from "../loop.ts";
+import { csv, SettingsReader } from "../settings.ts";
 import type { LoopPlan, SourceDescriptor } from "../types.ts";
+import { AnalyticsLoop } from "./analytics/loop.ts";
+import { ScopeProbe } from "./scope.ts";
 import { resolveUseCases } from "./use-cases.ts";
 
 export const GRAPH_SUFFIX: Record<string, string> = {
@@ -54,7 +58,7 @@ function analytics(inst: string, l: LoopConfig, warn: Warn): LoopPlan {
   warnUnknown(r, "analytics", warn);
   const prefix = l.metric_prefix || DEFAULT_PREFIX;
   const series = [...new Set(l.graphs)].map((g) => `${prefix}_${GRAPH_SUFFIX[g]}`);
-  return { name: "analytics", series, checkpointKey: key(inst, "analytics", series, `prefix=${prefix}`) };
+  return { name: "analytics", series, ...key(inst, "analytics", series, `prefix=${prefix}`) };
 }
 
 function groups(inst: string, l: LoopConfig, warn: Warn): LoopPlan {
@@ -91,7 +95,7 @@ function groups(inst: string, l: LoopConfig, warn: Warn): LoopPlan {
   }
   if (emitPrompts) names.push("requests_by_prompt");
   const series = names.map((n) => `${prefix}_${n}`);
-  return { name: "groups", series, checkpointKey: key(inst, "groups", series, `prefix=${prefix}`) };
+  return { name: "groups", series, ...key(inst, "groups", series, `prefix=${prefix}`) };
 }
 
 function logsExport(inst: string, l: LoopConfig, slugs: string[], warn: Warn): LoopPlan[] {
@@ -147,7 +151,7 @@ function logsExport(inst: string, l: LoopConfig, slugs: string[], warn: Warn): L
     name: "logs_export",
     series: [],
     indexedKeys: indexed,
-    checkpointKey: key(inst, "logs_export", indexed, naming),
+    ...key(inst, "logs_export", indexed, naming),
   }));
 }
 
@@ -157,8 +161,9 @@ function warnUnknown(r: SettingsReader, loop: string, warn: Warn): void {
   for (const k of r.unknown()) warn("unknown settings key ignored", { loop, key: k });
 }
 
-function key(inst: string, loop: string, names: string[], naming: string): string {
-  return keyString({ sourceInstance: inst, loop, fingerprint: fingerprint(names, naming) });
+function key(inst: string, loop: string, names: string[], naming: string): Pick<LoopPlan, "key" | "checkpointKey"> {
+  const k = { sourceInstance: inst, loop, fingerprint: fingerprint(names, naming) };
+  return { key: k, checkpointKey: keyString(k) };
 }
 
 export const portkey: SourceDescriptor = {
@@ -179,6 +184,54 @@ export const portkey: SourceDescriptor = {
   loopDefaults(loop) {
     if (loop !== "analytics") return {};
     return { window: 50 * MINUTE, bootstrap_lookback: 50 * MINUTE, max_backfill: 90 * MINUTE, graphs: DEFAULT_GRAPHS };
+  },
+  createLoops(s: SourceConfig, plans: LoopPlan[], deps: LoopDeps) {
+    const client = new HttpClient({
+      baseUrl: s.base_url,
+      authHeader: s.auth.header,
+      authValue: s.auth.value,
+      userAgent: s.http.user_agent || deps.userAgent,
+      rps: s.rate_limit.rps,
+      burst: s.rate_limit.burst,
+      allowPrivate: s.http.allow_private,
+      allowHosts: s.http.allow_hosts,
+      fetch: deps.fetch,
+      observer: deps.hooks.upstreamRequest,
+    });
+    const useCases = resolveUseCases(s);
+    return plans.map((p) => {
+      const l = s.loops[p.name];
+      if (p.name !== "analytics" || !l) {
+        throw new Error(
+          `source ${JSON.stringify(s.source_instance)}: loop ${JSON.stringify(p.name)} is not available in this build yet`,
+        );
+      }
+      const passes =
+        useCases.length > 0
+          ? useCases.map((u) => ({ slug: u.slug, apiKeyIds: u.apiKeyIds }))
+          : [{ slug: "", apiKeyIds: csv(l.settings.api_key_ids) }];
+      const scope = new ScopeProbe(
+        client,
+        (l.settings.expected_workspace ?? "").trim(),
+        "analytics",
+        s.source_instance,
+        deps.hooks,
+        deps.warn,
+      );
+      return new AnalyticsLoop(
+        {
+          key: p.key,
+          sourceInstance: s.source_instance,
+          loop: l,
+          prefix: l.metric_prefix || DEFAULT_PREFIX,
+          graphs: [...new Set(l.graphs)],
+          passes,
+        },
+        client,
+        scope,
+        deps,
+      );
+    });
   },
   plan(s: SourceConfig, warn: Warn): LoopPlan[] {
     const useCases = resolveUseCases(s);

@@ -1,0 +1,115 @@
+/**
+ * A simulated Portkey workspace: deterministic per-minute traffic answered in the exact shape
+ * of the analytics graph API (fixtures/portkey/graph_*.json): bucket-start timestamps with
+ * millisecond fractions, explicit zero buckets, the in-progress bucket included, latency in
+ * milliseconds, tokens with request/response units. Recent buckets are still filling in (late
+ * arrivals), so a bucket's value changes until it is `lateMs` old — what bucket_settle is for.
+ * Used by `genai-otel-bridge demo` in-process and by the tests' fake Portkey over HTTP.
+ */
+const MIN = 60_000;
+
+export const GRAPHS = ["requests", "cost", "tokens", "latency", "errors", "users"] as const;
+
+function hash(n: number, salt: string): number {
+  let h = 2166136261 ^ n;
+  for (let i = 0; i < salt.length; i++) h = Math.imul(h ^ salt.charCodeAt(i), 16777619);
+  h = Math.imul(h ^ (h >>> 15), 2246822507);
+  h = Math.imul(h ^ (h >>> 13), 3266489909);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export interface WorkspaceOptions {
+  /** How long after a bucket closes its value keeps growing (late arrivals). */
+  lateMs?: number;
+  /** Every Nth minute has no traffic at all (explicit zero buckets). */
+  quietEvery?: number;
+  seed?: string;
+}
+
+export class Workspace {
+  readonly lateMs: number;
+  private readonly quietEvery: number;
+  private readonly seed: string;
+  /** Overrides for specific (graph, minute) final values, e.g. revisions after settle. */
+  readonly overrides = new Map<string, Record<string, number>>();
+
+  constructor(o: WorkspaceOptions = {}) {
+    this.lateMs = o.lateMs ?? 2 * MIN;
+    this.quietEvery = o.quietEvery ?? 7;
+    this.seed = o.seed ?? "acme";
+  }
+
+  /** Final requests count of the minute starting at `startMs`. */
+  requests(startMs: number): number {
+    const m = Math.floor(startMs / MIN);
+    if (m % this.quietEvery === 0) return 0;
+    return 5 + (hash(m, `${this.seed}:req`) % 40);
+  }
+
+  /** The fields a graph reports for the minute starting at `startMs`, as seen at `nowMs`. */
+  point(graph: string, startMs: number, nowMs: number): Record<string, number> {
+    const override = this.overrides.get(`${graph}@${startMs}`);
+    if (override) return override;
+    const m = Math.floor(startMs / MIN);
+    const end = startMs + MIN;
+    // Late arrivals: a bucket reports a growing share of its traffic until lateMs after it closed.
+    const share = nowMs >= end + this.lateMs ? 1 : Math.max(0, Math.min(1, (nowMs - startMs) / (MIN + this.lateMs)));
+    const req = Math.floor(this.requests(startMs) * share);
+    const r = (salt: string, mod: number) => hash(m, `${this.seed}:${salt}`) % mod;
+    switch (graph) {
+      case "requests":
+        return { total: req };
+      case "errors":
+        return { total: req === 0 ? 0 : Math.floor(req / 10) + (r("err", 2) > 0 ? 1 : 0) };
+      case "users":
+        return { total: req === 0 ? 0 : 1 + r("usr", 4) };
+      case "cost":
+        // Cents with two decimals, like the API's cost graph.
+        return { total: Math.round(req * (0.35 + r("cost", 50) / 100) * 100) / 100 };
+      case "tokens": {
+        const input = req * (200 + r("tin", 300));
+        const output = req * (50 + r("tout", 150));
+        return { total: input + output, total_request_units: input, total_response_units: output };
+      }
+      case "latency": {
+        if (req === 0) return { avg: 0, p50: 0, p90: 0, p99: 0 };
+        const p50 = 300 + r("p50", 400);
+        return { avg: p50 + 120, p50, p90: p50 * 3, p99: p50 * 7 + r("p99", 1000) };
+      }
+      default:
+        return { total: 0 };
+    }
+  }
+
+  /** Response body for GET /analytics/graphs/<graph> over [minMs, maxMs]. */
+  graph(graph: string, minMs: number, maxMs: number, nowMs: number): unknown {
+    const points: Record<string, unknown>[] = [];
+    const first = Math.floor(minMs / MIN) * MIN;
+    const last = Math.min(Math.floor(maxMs / MIN) * MIN, Math.floor(nowMs / MIN) * MIN);
+    const summary: Record<string, number> = {};
+    for (let t = first; t <= last; t += MIN) {
+      const f = this.point(graph, t, nowMs);
+      for (const [k, v] of Object.entries(f)) summary[k] = (summary[k] ?? 0) + v;
+      points.push({ timestamp: new Date(t).toISOString(), ...f });
+    }
+    return { summary, data_points: points, is_quota_exceeded: false, object: "analytics-graph" };
+  }
+
+  /** Answer a Portkey API request; `nowMs` is the workspace clock. */
+  handle(req: Request, apiKey: string, nowMs = Date.now()): Response {
+    const url = new URL(req.url);
+    if (req.headers.get("x-portkey-api-key") !== apiKey) {
+      return Response.json({ error: { message: "Invalid API Key" } }, { status: 401 });
+    }
+    const m = /^(?:\/v1)?\/analytics\/graphs\/([a-z-]+)$/.exec(url.pathname);
+    if (!m || !(GRAPHS as readonly string[]).includes(m[1] ?? "")) {
+      return Response.json({ error: { message: "Not Found" } }, { status: 404 });
+    }
+    const min = Date.parse(url.searchParams.get("time_of_generation_min") ?? "");
+    const max = Date.parse(url.searchParams.get("time_of_generation_max") ?? "");
+    if (Number.isNaN(min) || Number.isNaN(max)) {
+      return Response.json({ error: { message: "time_of_generation_min/max must be ISO-8601" } }, { status: 400 });
+    }
+    return Response.json(this.graph(m[1] ?? "", min, max, nowMs));
+  }
+}

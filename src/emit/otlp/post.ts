@@ -1,0 +1,149 @@
+/**
+ * One payload POSTed with the fixed retry policy (emit.md §6.1–§6.3): 5 s × 1.5 up to 30 s,
+ * ±50 % jitter, a 5-minute budget; 429 honours Retry-After; 502/503/504 and transport errors
+ * retry; other 4xx are classified at once; other statuses (3xx, 500, 501, …) are handed back
+ * for the next cadence. Redirects are never followed.
+ */
+import { classify, type EmitOutcome, parseRetryAfter } from "./outcome.ts";
+import { decodePartialSuccess } from "./partial-success.ts";
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface RetryPolicy {
+  initialMs: number;
+  multiplier: number;
+  maxMs: number;
+  budgetMs: number;
+  jitter: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  initialMs: 5000,
+  multiplier: 1.5,
+  maxMs: 30000,
+  budgetMs: 300000,
+  jitter: 0.5,
+};
+
+export type Plane = "metrics" | "logs";
+
+export interface PostDeps {
+  fetch: FetchLike;
+  /** Monotonic milliseconds. */
+  now: () => number;
+  /** Resolves after ms, or rejects when the signal aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  random: () => number;
+  policy: RetryPolicy;
+  timeoutMs: number;
+  /** Scrubs credentials out of a response body before it goes anywhere. */
+  redact: (s: string) => string;
+  observer?: (plane: Plane, status: number, error: unknown, durationMs: number) => void;
+  onPartialReject?: (plane: Plane, rejected: number, message: string) => void;
+}
+
+const MAX_BODY = 4096;
+
+async function readCapped(res: Response): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  try {
+    while (n < MAX_BODY) {
+      const { done, value } = await reader.read();
+      if (done || !value) break;
+      chunks.push(value);
+      n += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_BODY);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason ?? new Error("aborted"));
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason ?? new Error("aborted"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export async function post(
+  deps: PostDeps,
+  plane: Plane,
+  url: string,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  signal: AbortSignal,
+): Promise<EmitOutcome> {
+  const p = deps.policy;
+  let delay = p.initialMs;
+  const deadline = deps.now() + p.budgetMs;
+  for (;;) {
+    if (signal.aborted) return { kind: "retryable", status: 0, cause: "aborted" };
+    let status = 0;
+    let err: unknown;
+    let raw: Uint8Array = new Uint8Array(0);
+    let retryAfterMs = 0;
+    const started = deps.now();
+    try {
+      const res = await deps.fetch(url, {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+        signal: AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]),
+      });
+      status = res.status;
+      deps.observer?.(plane, status, undefined, deps.now() - started);
+      retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), Date.now());
+      raw = await readCapped(res);
+    } catch (e) {
+      if (status === 0) deps.observer?.(plane, 0, e, deps.now() - started);
+      err = e;
+      if (signal.aborted) return { kind: "retryable", status, cause: "aborted" };
+    }
+    const text = deps.redact(new TextDecoder().decode(raw));
+    if (err === undefined && status >= 200 && status <= 299) {
+      if (deps.onPartialReject && raw.length > 0) {
+        const ps = decodePartialSuccess(raw);
+        if (ps.rejected > 0) deps.onPartialReject(plane, ps.rejected, deps.redact(ps.message));
+      }
+      return { kind: "ok" };
+    }
+    if (err === undefined && status >= 400 && status <= 499 && status !== 429) {
+      const { reason } = classify(status, text);
+      return { kind: "reject", reason, status, msg: Buffer.from(text).subarray(0, 256).toString() };
+    }
+    const retryable = err !== undefined || status === 429 || status === 502 || status === 503 || status === 504;
+    if (!retryable) return { kind: "retryable", status, cause: `non-retryable-inline status ${status}` };
+    const last = err !== undefined ? deps.redact(errorText(err)) : `status ${status}`;
+    if (deps.now() > deadline) return { kind: "retryable", status, cause: `retry budget exhausted: ${last}` };
+    let sleep = delay + delay * p.jitter * (2 * deps.random() - 1);
+    if (status === 429 && retryAfterMs > 0) {
+      if (retryAfterMs > deadline - deps.now()) {
+        return { kind: "retryable", status, cause: "Retry-After exceeds remaining budget" };
+      }
+      sleep = Math.max(sleep, retryAfterMs);
+    }
+    try {
+      await deps.sleep(sleep, signal);
+    } catch {
+      return { kind: "retryable", status, cause: "aborted" };
+    }
+    delay = Math.min(delay * p.multiplier, p.maxMs);
+  }
+}

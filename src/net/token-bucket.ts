@@ -1,0 +1,54 @@
+/**
+ * Token bucket: `rps` tokens per second up to `burst`, starting full; one token per request.
+ * Waiters are served in order and a wait is cancellable.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly rps: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rps);
+    this.last = t;
+  }
+
+  /** Take one token, waiting if needed; rejects when `signal` aborts. */
+  acquire(signal: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.take(signal));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  private async take(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted) throw signal.reason ?? new Error("aborted");
+      this.refill();
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      const waitMs = ((1 - this.tokens) / this.rps) * 1000;
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, Math.ceil(waitMs));
+        const onAbort = () => {
+          clearTimeout(t);
+          reject(signal.reason ?? new Error("aborted"));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+  }
+}
