@@ -1,0 +1,239 @@
+/**
+ * Real peers for integration tests: the OpenTelemetry Collector (OTLP/HTTP in, file out) and
+ * Prometheus 3 with its OTLP receiver. Binaries come from scripts/peers.sh (built from the Go
+ * module proxy by `npm test` before the suites run); a missing binary fails loudly.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+const ROOT = resolve(import.meta.dir, "../..");
+
+export function peerBinary(peer: "otelcol" | "prometheus"): string {
+  const r = spawnSync("bash", [join(ROOT, "scripts/peers.sh"), "--path", peer], { encoding: "utf8" });
+  const path = r.stdout.trim();
+  if (r.status !== 0 || !existsSync(path)) {
+    throw new Error(`test peer ${peer} is not built: run \`bash scripts/peers.sh ${peer}\` (npm test does it)`);
+  }
+  return path;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitHttp(
+  url: string,
+  ok: (r: Response) => boolean,
+  ms: number,
+  what: string,
+  init?: RequestInit,
+): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
+      if (ok(r)) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`${what} did not become ready at ${url}`);
+    await Bun.sleep(100);
+  }
+}
+
+export interface Peer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function spawnPeer(cmd: string[], logFile: string, env: Record<string, string> = {}): Subprocess {
+  return Bun.spawn(cmd, {
+    stdout: Bun.file(logFile),
+    stderr: Bun.file(`${logFile}.err`),
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
+}
+
+async function stopProc(p: Subprocess): Promise<void> {
+  p.kill("SIGTERM");
+  const t = setTimeout(() => p.kill("SIGKILL"), 5000);
+  await p.exited;
+  clearTimeout(t);
+}
+
+export interface Collector extends Peer {
+  /** Every gauge data point the collector wrote, from its file exporter. */
+  points(): CollectorPoint[];
+}
+
+export interface CollectorPoint {
+  resource: Record<string, string>;
+  metric: string;
+  labels: Record<string, string>;
+  timeUnixNano: bigint;
+  value: number;
+}
+
+type JsonKv = { key: string; value: { stringValue?: string } };
+
+export async function startCollector(dir: string): Promise<Collector> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const cfg = join(dir, "collector.yaml");
+  writeFileSync(
+    cfg,
+    `receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${port}
+exporters:
+  file/metrics:
+    path: ${dir}/metrics.jsonl
+    flush_interval: 100ms
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    metrics: { receivers: [otlp], exporters: [file/metrics] }
+`,
+  );
+  const p = spawnPeer([peerBinary("otelcol"), `--config=${cfg}`], join(dir, "collector.log"));
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(`${url}/v1/metrics`, (r) => r.status === 200, 20_000, "collector", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-protobuf" },
+    body: new Uint8Array(0),
+  });
+  return {
+    url,
+    stop: () => stopProc(p),
+    points() {
+      const file = join(dir, "metrics.jsonl");
+      if (!existsSync(file)) return [];
+      const out: CollectorPoint[] = [];
+      const kv = (a: JsonKv[] = []) => Object.fromEntries(a.map((x) => [x.key, x.value.stringValue ?? ""]));
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        const req = JSON.parse(line);
+        for (const rm of req.resourceMetrics ?? []) {
+          const resource = kv(rm.resource?.attributes);
+          for (const sm of rm.scopeMetrics ?? []) {
+            for (const m of sm.metrics ?? []) {
+              for (const dp of m.gauge?.dataPoints ?? []) {
+                out.push({
+                  resource,
+                  metric: m.name,
+                  labels: kv(dp.attributes),
+                  timeUnixNano: BigInt(dp.timeUnixNano),
+                  value: dp.asDouble ?? 0,
+                });
+              }
+            }
+          }
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export interface Prometheus extends Peer {
+  otlpBase: string;
+  /** Raw samples of a series selector over the last `range` (e.g. "3h"). */
+  range(selector: string, range?: string): Promise<{ metric: Record<string, string>; values: [number, string][] }[]>;
+  names(): Promise<string[]>;
+}
+
+export type Translation = "UnderscoreEscapingWithSuffixes" | "UnderscoreEscapingWithoutSuffixes";
+
+export async function startPrometheus(dir: string, translation: Translation): Promise<Prometheus> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const cfg = join(dir, "prometheus.yml");
+  writeFileSync(
+    cfg,
+    `global: {}
+otlp:
+  promote_resource_attributes: [service.name, service.namespace, deployment.environment.name]
+  translation_strategy: ${translation}
+storage:
+  tsdb:
+    out_of_order_time_window: 2h
+`,
+  );
+  const p = spawnPeer(
+    [
+      peerBinary("prometheus"),
+      `--config.file=${cfg}`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-otlp-receiver",
+      "--storage.tsdb.retention.time=1d",
+      "--log.level=warn",
+    ],
+    join(dir, "prometheus.log"),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(`${url}/-/ready`, (r) => r.status === 200, 30_000, "prometheus");
+  return {
+    url,
+    otlpBase: `${url}/api/v1/otlp`,
+    stop: () => stopProc(p),
+    async range(selector, range = "3h") {
+      const q = new URLSearchParams({ query: `${selector}[${range}]`, time: String(Date.now() / 1000) });
+      const r = await fetch(`${url}/api/v1/query?${q}`);
+      const j = (await r.json()) as {
+        status: string;
+        data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+      };
+      if (j.status !== "success") throw new Error(`prometheus query failed: ${JSON.stringify(j)}`);
+      return j.data.result;
+    },
+    async names() {
+      const r = await fetch(`${url}/api/v1/label/__name__/values`);
+      return ((await r.json()) as { data: string[] }).data;
+    },
+  };
+}
+
+/**
+ * One OTLP endpoint that forwards every request to several receivers, so a single bridge run
+ * lands in the Collector and in Prometheus under both name translations. Answers with the
+ * first non-2xx status of any receiver (so a rejection is never hidden), else 200.
+ */
+export async function startFanout(targets: string[]): Promise<Peer> {
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const body = new Uint8Array(await req.arrayBuffer());
+      const path = new URL(req.url).pathname;
+      const headers: Record<string, string> = {};
+      req.headers.forEach((v, k) => {
+        if (k !== "host" && k !== "content-length") headers[k] = v;
+      });
+      const results = await Promise.all(
+        targets.map(async (t) => {
+          const r = await fetch(`${t}${path}`, { method: "POST", headers, body });
+          return { status: r.status, text: await r.text() };
+        }),
+      );
+      const bad = results.find((r) => r.status < 200 || r.status > 299);
+      return bad ? new Response(bad.text, { status: bad.status }) : new Response("", { status: 200 });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, stop: async () => void server.stop(true) };
+}
