@@ -52,11 +52,20 @@ export function derive(
       return { t, f: p.fields };
     });
     pts.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+    const steps = new Set<bigint>();
     for (let i = 1; i < pts.length; i++) {
       const step = (pts[i]?.t ?? 0n) - (pts[i - 1]?.t ?? 0n);
       if (step <= 0n || step % NS_PER_MIN !== 0n) {
         throw new GranularityUnexpected(`portkey: ${graph}: bucket step ${step}ns is not a positive multiple of 60s`);
       }
+      steps.add(step);
+    }
+    // TS rule beyond the reference: Portkey returns explicit zero buckets, so a whole response on
+    // one uniform grid coarser than a minute (10-minute or hourly buckets) is a granularity flip,
+    // not a run of gaps — emitting it would put a 10-minute total on a 1-minute series.
+    const only = steps.size === 1 ? [...steps][0] : undefined;
+    if (pts.length >= 3 && only !== undefined && only > NS_PER_MIN) {
+      throw new GranularityUnexpected(`portkey: ${graph}: every bucket is ${only / NS_PER_MIN} minutes apart`);
     }
     for (const { t, f } of pts) {
       const end = t + NS_PER_MIN;
