@@ -32,6 +32,14 @@ export function sortedKeys(m: Labels): string[] {
 /** Injective label-set key: `<bytelen(k)>:<k><bytelen(v)>:<v>` per sorted key. */
 export function labelKey(m: Labels): string {
   let out = "";
+  // Fast path: most product samples carry zero or one label.
+  const keys = Object.keys(m);
+  if (keys.length === 0) return out;
+  if (keys.length === 1) {
+    const k = keys[0] ?? "";
+    const v = m[k] ?? "";
+    return `${utf8Length(k)}:${k}${utf8Length(v)}:${v}`;
+  }
   for (const k of sortedKeys(m)) {
     const v = m[k] ?? "";
     out += `${utf8Length(k)}:${k}${utf8Length(v)}:${v}`;

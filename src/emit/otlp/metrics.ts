@@ -4,129 +4,106 @@
  * re-encodes to the same bytes whatever order the source produced.
  */
 
-import { compareCodePoints, labelKey, sortedKeys, utf8Length } from "../../model/order.ts";
+import protobuf from "protobufjs/minimal.js";
+import { compareCodePoints, labelKey, sortedKeys } from "../../model/order.ts";
 import type { Labels, Sample } from "../../model/types.ts";
-import { lenFieldSize, Writer } from "./writer.ts";
 
 export const SCOPE_NAME = "genai-otel-bridge";
 
 export class EncodeError extends Error {}
 
-interface Kv {
-  key: string;
-  keyLen: number;
-  value: string;
-  valueLen: number;
-  /** AnyValue payload size (string_value is a oneof member: written even when empty). */
-  anyLen: number;
-  size: number;
-}
+const SURROGATE = /[\uD800-\uDFFF]/;
 
-function kvs(m: Labels): Kv[] {
-  return sortedKeys(m).map((key) => {
-    const value = m[key] ?? "";
-    const keyLen = utf8Length(key);
-    const valueLen = utf8Length(value);
-    const anyLen = lenFieldSize(valueLen);
-    return { key, keyLen, value, valueLen, anyLen, size: lenFieldSize(keyLen) + lenFieldSize(anyLen) };
-  });
-}
-
-function writeKv(w: Writer, field: number, kv: Kv): void {
-  w.lenHeader(field, kv.size);
-  w.string(1, kv.key, kv.keyLen);
-  w.lenHeader(2, kv.anyLen);
-  w.string(1, kv.value, kv.valueLen);
-}
-
-interface Point {
-  s: Sample;
-  attrs: Kv[];
-  size: number;
-}
-
-interface MetricGroup {
-  name: string;
-  nameLen: number;
-  unit: string;
-  unitLen: number;
-  points: Point[];
-  gaugeSize: number;
-  size: number;
-}
-
-/** Sort key per emit.md §5.3: (name, unit, labelKey, timestamp). */
+/**
+ * Sort key per emit.md §5.3: (name, unit, labelKey, timestamp). The first three are joined with
+ * U+0000 (below every other code point, so the joined string orders like the tuple), and the
+ * join is compared natively — UTF-16 order equals code-point order unless a string holds a
+ * surrogate pair, in which case the whole sort falls back to the code-point comparator.
+ */
 export function canonicalSort(samples: readonly Sample[]): Sample[] {
-  const keyed = samples.map((s) => ({ s, lk: labelKey(s.labels) }));
-  keyed.sort(
-    (a, b) =>
-      compareCodePoints(a.s.name, b.s.name) ||
-      compareCodePoints(a.s.unit, b.s.unit) ||
-      compareCodePoints(a.lk, b.lk) ||
-      (a.s.timestamp < b.s.timestamp ? -1 : a.s.timestamp > b.s.timestamp ? 1 : 0),
-  );
-  return keyed.map((k) => k.s);
+  return sortKeyed(samples).map((k) => k.s);
 }
 
+interface Keyed {
+  s: Sample;
+  /** labelKey(s.labels) */
+  lk: string;
+  /** name U+0000 unit U+0000 lk */
+  k: string;
+}
+
+function sortKeyed(samples: readonly Sample[]): Keyed[] {
+  let astral = false;
+  const keyed = samples.map((s) => {
+    const lk = labelKey(s.labels);
+    const k = `${s.name}\u0000${s.unit}\u0000${lk}`;
+    if (!astral && SURROGATE.test(k)) astral = true;
+    return { s, lk, k };
+  });
+  const byTime = (a: Sample, b: Sample) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0);
+  if (astral) keyed.sort((a, b) => compareCodePoints(a.k, b.k) || byTime(a.s, b.s));
+  else keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : byTime(a.s, b.s)));
+  return keyed;
+}
+
+/** fixed64 from a bigint without going through a lossy Number. */
+function longBits(t: bigint): { low: number; high: number; unsigned: boolean } {
+  const u = BigInt.asUintN(64, t);
+  return { low: Number(u & 0xffffffffn) | 0, high: Number(u >> 32n) | 0, unsigned: true };
+}
+
+function writeKv(w: protobuf.Writer, field: number, k: string, v: string): void {
+  w.uint32((field << 3) | 2).fork();
+  w.uint32(10).string(k);
+  // AnyValue{string_value}: a oneof member, written even when empty.
+  w.uint32(18).fork().uint32(10).string(v).ldelim();
+  w.ldelim();
+}
+
+const NAN_BITS = { low: 0, high: 0x7ff80000, unsigned: true };
+
+/**
+ * Encode with protobufjs' Writer (fork/ldelim). Measured against a hand-written pre-sizing
+ * writer producing the same bytes, it was consistently 5–10 % faster (scripts/bench.ts).
+ */
 export function encodeMetrics(identity: Labels, samples: readonly Sample[]): Uint8Array<ArrayBuffer> {
-  const sorted = canonicalSort(samples);
-  for (const s of sorted) {
+  const sorted = sortKeyed(samples);
+  for (const { s } of sorted) {
     if (s.temporality === "delta") throw new EncodeError(`sample ${s.name}: delta temporality is not accepted`);
     if (s.kind !== "gauge") throw new EncodeError(`sample ${s.name}: gauge only`);
   }
-  const groups: MetricGroup[] = [];
-  let cur: MetricGroup | undefined;
-  for (const s of sorted) {
-    if (!cur || cur.name !== s.name || cur.unit !== s.unit) {
-      cur = {
-        name: s.name,
-        nameLen: utf8Length(s.name),
-        unit: s.unit,
-        unitLen: utf8Length(s.unit),
-        points: [],
-        gaugeSize: 0,
-        size: 0,
-      };
-      groups.push(cur);
+  const w = protobuf.Writer.create();
+  w.uint32(10).fork(); // resource_metrics
+  w.uint32(10).fork(); // resource (always present)
+  for (const k of sortedKeys(identity)) writeKv(w, 1, k, identity[k] ?? "");
+  w.ldelim();
+  w.uint32(18).fork(); // scope_metrics
+  w.uint32(10).fork().uint32(10).string(SCOPE_NAME).ldelim(); // scope
+  let open: Sample | undefined;
+  const keysCache = new Map<string, string[]>();
+  for (const { s, lk } of sorted) {
+    if (!open || open.name !== s.name || open.unit !== s.unit) {
+      if (open) w.ldelim().ldelim(); // gauge, metric
+      w.uint32(18).fork().uint32(10).string(s.name);
+      if (s.unit !== "") w.uint32(26).string(s.unit);
+      w.uint32(42).fork();
+      open = s;
     }
-    const attrs = kvs(s.labels);
-    let size = 9 + 9; // time_unix_nano (fixed64) + as_double
-    for (const a of attrs) size += lenFieldSize(a.size);
-    cur.points.push({ s, attrs, size });
-  }
-  let metricsSize = 0;
-  for (const g of groups) {
-    for (const p of g.points) g.gaugeSize += lenFieldSize(p.size);
-    g.size = lenFieldSize(g.nameLen) + (g.unitLen > 0 ? lenFieldSize(g.unitLen) : 0) + lenFieldSize(g.gaugeSize);
-    metricsSize += lenFieldSize(g.size);
-  }
-  const resAttrs = kvs(identity);
-  let resourceSize = 0;
-  for (const a of resAttrs) resourceSize += lenFieldSize(a.size);
-  const scopeNameLen = utf8Length(SCOPE_NAME);
-  const scopeSize = lenFieldSize(scopeNameLen);
-  const scopeMetricsSize = lenFieldSize(scopeSize) + metricsSize;
-  const rmSize = lenFieldSize(resourceSize) + lenFieldSize(scopeMetricsSize);
-  const total = lenFieldSize(rmSize);
-
-  const w = new Writer(total);
-  w.lenHeader(1, rmSize); // resource_metrics
-  w.lenHeader(1, resourceSize); // resource
-  for (const a of resAttrs) writeKv(w, 1, a);
-  w.lenHeader(2, scopeMetricsSize); // scope_metrics
-  w.lenHeader(1, scopeSize); // scope
-  w.string(1, SCOPE_NAME, scopeNameLen);
-  for (const g of groups) {
-    w.lenHeader(2, g.size); // metrics
-    w.string(1, g.name, g.nameLen);
-    if (g.unitLen > 0) w.string(3, g.unit, g.unitLen);
-    w.lenHeader(5, g.gaugeSize); // gauge
-    for (const p of g.points) {
-      w.lenHeader(1, p.size); // data_points
-      w.fixed64(3, p.s.timestamp);
-      w.double(4, p.s.value);
-      for (const a of p.attrs) writeKv(w, 7, a);
+    w.uint32(10).fork(); // data_points
+    w.uint32(25).fixed64(longBits(s.timestamp));
+    // as_double: a oneof member, written even for 0; NaN as the canonical quiet NaN.
+    if (Number.isNaN(s.value)) w.uint32(33).fixed64(NAN_BITS);
+    else w.uint32(33).double(s.value);
+    let keys = keysCache.get(lk);
+    if (!keys) {
+      keys = sortedKeys(s.labels);
+      keysCache.set(lk, keys);
     }
+    for (const k of keys) writeKv(w, 7, k, s.labels[k] ?? "");
+    w.ldelim();
   }
-  return w.finish();
+  if (open) w.ldelim().ldelim();
+  w.ldelim().ldelim();
+  const out = w.finish();
+  return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.length);
 }

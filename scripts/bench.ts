@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: prints a table of
+ *   - encode throughput (points/s) of the hand-written encoder, a protobufjs Writer encoder and
+ *     @opentelemetry/otlp-transformer's ProtobufMetricsSerializer on the same points;
+ *   - payload bytes (raw and gzipped) of one settled minute and of a 47-minute bootstrap;
+ *   - the compiled binary: start to /readyz (ms), steady-state RSS, CPU ms per tick, with one
+ *     Portkey source polling all six graphs against a local fake and a local sink.
+ * Timing goals live here, not in tests.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  AggregationTemporality,
+  DataPointType,
+  InstrumentType,
+  type ResourceMetrics,
+} from "@opentelemetry/sdk-metrics";
+import { encodeMetrics, SCOPE_NAME } from "../src/emit/otlp/metrics.ts";
+import { gauge, type Labels, type Sample } from "../src/model/types.ts";
+import { FakePortkey } from "../test/support/fake-portkey.ts";
+import { freePort } from "../test/support/peers.ts";
+import { encodeMetricsHandwritten } from "./bench/handwritten-encoder.ts";
+
+const S = 1_000_000_000n;
+const identity: Labels = {
+  "service.name": "genai-otel-bridge",
+  "service.namespace": "ns",
+  "deployment.environment.name": "prod",
+};
+
+function workload(minutes: number): Sample[] {
+  const out: Sample[] = [];
+  for (let m = 0; m < minutes; m++) {
+    const t = (1_800_000_000n + BigInt(m) * 60n) * S;
+    for (const n of ["requests", "cost_usd", "errors", "users"])
+      out.push(gauge(`portkey_api_${n}`, {}, m * 1.5 + 3, t));
+    for (const k of ["total", "input", "output"])
+      out.push(gauge("portkey_api_tokens", { token_type: k }, m * 100 + 17, t));
+    for (const q of ["p50", "p90", "p99", "avg"])
+      out.push(gauge("portkey_api_latency_seconds", { quantile: q }, 0.123 * (m + 1), t));
+  }
+  return out;
+}
+
+function sdkShape(samples: Sample[]): ResourceMetrics {
+  const byName = new Map<string, Sample[]>();
+  for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  return {
+    resource: resourceFromAttributes(identity),
+    scopeMetrics: [
+      {
+        scope: { name: SCOPE_NAME },
+        metrics: [...byName].map(([name, pts]) => ({
+          descriptor: { name, description: "", unit: "", type: InstrumentType.GAUGE, valueType: 1 },
+          dataPointType: DataPointType.GAUGE,
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPoints: pts.map((p) => {
+            const sec = Number(p.timestamp / S);
+            const hr: [number, number] = [sec, Number(p.timestamp % S)];
+            return { startTime: hr, endTime: hr, attributes: p.labels, value: p.value };
+          }),
+        })),
+      },
+    ],
+  } as unknown as ResourceMetrics; // the SDK's descriptor type carries fields the serializer does not read
+}
+
+function rate(fn: () => unknown, points: number, ms = 1500): number {
+  for (let i = 0; i < 20; i++) fn();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    fn();
+    n++;
+  }
+  return (n * points) / ((performance.now() - start) / 1000);
+}
+
+const rows: [string, string][] = [];
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+// Encoders.
+const points = workload(100);
+const hand = rate(() => encodeMetricsHandwritten(identity, points), points.length);
+const pbjs = rate(() => encodeMetrics(identity, points), points.length);
+const sdk = sdkShape(points);
+const otel = rate(() => ProtobufMetricsSerializer.serializeRequest(sdk), points.length);
+if (
+  Buffer.compare(
+    Buffer.from(encodeMetricsHandwritten(identity, points)),
+    Buffer.from(encodeMetrics(identity, points)),
+  ) !== 0
+) {
+  throw new Error("the baseline encoder does not produce the canonical bytes");
+}
+rows.push(["encode incl. canonical sort, protobufjs Writer — shipped (points/s)", fmt(pbjs)]);
+rows.push(["encode incl. canonical sort, hand-written pre-sizing writer (points/s)", fmt(hand)]);
+rows.push(["serialize, otlp-transformer (no sort, SDK layout) (points/s)", fmt(otel)]);
+for (const [label, mins] of [
+  ["payload, one settled minute (10 points)", 1],
+  ["payload, 47-minute bootstrap (470 points)", 47],
+] as const) {
+  const raw = encodeMetrics(identity, workload(mins));
+  rows.push([`${label}: bytes raw / gzip`, `${raw.length} / ${Bun.gzipSync(raw, { level: 1 }).length}`]);
+}
+const sdkBytes = ProtobufMetricsSerializer.serializeRequest(sdkShape(workload(1)))?.length ?? 0;
+rows.push(["payload, one minute via otlp-transformer (bytes raw)", String(sdkBytes)]);
+
+// The binary.
+const BIN = join(import.meta.dir, "../bin/genai-otel-bridge");
+spawnSync(process.execPath, [join(import.meta.dir, "build.ts")], { stdio: "ignore" });
+const dir = mkdtempSync(join(tmpdir(), "bench-"));
+const pk = new FakePortkey().start();
+const sink = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  fetch: async (r) => (await r.arrayBuffer(), new Response("")),
+});
+const cfg = (cadence: string) => `emit: {telemetry: {otlp: {endpoint: "http://127.0.0.1:${sink.port}"}}}
+identity: {service_namespace: bench, deployment_environment: bench}
+sources:
+  - type: portkey
+    enabled: true
+    base_url: ${pk.url}
+    source_instance: bench
+    auth: {header: x-portkey-api-key, value: ${pk.apiKey}}
+    rate_limit: {rps: 100, burst: 10}
+    loops:
+      analytics:
+        enabled: true
+        cadence: ${cadence}
+        window: 50m
+        bucket_settle: 3m
+        bootstrap_lookback: 50m
+        max_backfill: 55m
+        graphs: [requests, cost, tokens, latency, errors, users]
+`;
+writeFileSync(join(dir, "c60.yaml"), cfg("60s"));
+writeFileSync(join(dir, "c10.yaml"), cfg("10s"));
+
+async function startToReady(): Promise<number> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const p = Bun.spawn(
+    [
+      BIN,
+      `-config=${join(dir, "c60.yaml")}`,
+      `-checkpoint-file=${join(dir, `cp-${port}.yaml`)}`,
+      `-health-addr=127.0.0.1:${port}`,
+    ],
+    {
+      stdout: "ignore",
+      stderr: "ignore",
+    },
+  );
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
+    } catch {
+      // starting
+    }
+    await Bun.sleep(2);
+  }
+  const ms = performance.now() - t0;
+  p.kill("SIGTERM");
+  await p.exited;
+  return ms;
+}
+const starts: number[] = [];
+for (let i = 0; i < 7; i++) starts.push(await startToReady());
+starts.sort((a, b) => a - b);
+rows.push(["binary start → /readyz 200 (ms, median of 7)", (starts[3] ?? 0).toFixed(0)]);
+
+function procStat(pid: number): { cpuMs: number; rssKiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const tick = 100; // USER_HZ
+  const cpuMs = ((Number(stat[11]) + Number(stat[12])) * 1000) / tick;
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return { cpuMs, rssKiB: Number(rss) };
+}
+const port = await freePort();
+const p = Bun.spawn(
+  [
+    BIN,
+    `-config=${join(dir, "c60.yaml")}`,
+    `-checkpoint-file=${join(dir, "steady.yaml")}`,
+    `-health-addr=127.0.0.1:${port}`,
+  ],
+  {
+    stdout: "ignore",
+    stderr: "ignore",
+  },
+);
+const graphsPerTick = 6;
+const ticks = () => Math.floor(pk.graphRequests().length / graphsPerTick);
+while (ticks() < 1) await Bun.sleep(50);
+await Bun.sleep(2000);
+const afterFirst = procStat(p.pid);
+const rss: number[] = [];
+const measureMs = Number(process.env.BENCH_STEADY_MS ?? 130_000);
+const until = Date.now() + measureMs;
+while (Date.now() < until) {
+  rss.push(procStat(p.pid).rssKiB);
+  await Bun.sleep(1000);
+}
+const end = procStat(p.pid);
+const steadyTicks = ticks() - 1;
+p.kill("SIGTERM");
+await p.exited;
+rss.sort((a, b) => a - b);
+rows.push([
+  `RSS, steady state, 6 graphs, 60 s cadence (MiB, median / max over ${Math.round(measureMs / 1000)} s)`,
+  `${((rss[Math.floor(rss.length / 2)] ?? 0) / 1024).toFixed(1)} / ${((rss.at(-1) ?? 0) / 1024).toFixed(1)}`,
+]);
+rows.push(["CPU, first tick incl. start-up and 47-minute bootstrap (ms)", afterFirst.cpuMs.toFixed(0)]);
+rows.push([
+  `CPU per steady tick (ms, over ${steadyTicks} ticks incl. idle)`,
+  steadyTicks > 0 ? ((end.cpuMs - afterFirst.cpuMs) / steadyTicks).toFixed(1) : "n/a",
+]);
+
+await pk.stop();
+sink.stop(true);
+rmSync(dir, { recursive: true, force: true });
+
+const w = Math.max(...rows.map(([k]) => k.length));
+console.log(`genai-otel-bridge bench (Bun ${Bun.version}, ${process.arch})\n`);
+console.log(`| ${"measure".padEnd(w)} | value |`);
+console.log(`|${"-".repeat(w + 2)}|-------|`);
+for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`);
