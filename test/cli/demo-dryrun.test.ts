@@ -1,0 +1,82 @@
+/** `demo` (the README's first command) and `run --dry-run`, on the compiled binary. */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { countingServer, requireBinary, run, start } from "../support/binary.ts";
+import { FakePortkey } from "../support/fake-portkey.ts";
+import { freePort } from "../support/peers.ts";
+
+beforeAll(requireBinary);
+const DEFAULT = [
+  "portkey_api_requests",
+  "portkey_api_cost_usd",
+  "portkey_api_tokens",
+  "portkey_api_latency_seconds",
+  "portkey_api_errors",
+];
+
+describe("demo", () => {
+  test("lands settled buckets of every default graph within one cadence, and exits 0", async () => {
+    const r = await run(["demo", "--duration=4s"], { timeoutMs: 20_000 });
+    expect(r.code).toBe(0);
+    for (const m of DEFAULT) expect(r.stdout).toMatch(new RegExp(`Z  ${m}`));
+    expect(r.stdout).toContain('portkey_api_latency_seconds{quantile="p99"}');
+    expect(r.stdout).toContain('portkey_api_tokens{token_type="input"}');
+    // first window = last 10 minutes with a 3-minute settle ⇒ 7 buckets × 10 series
+    expect(r.stdout).toMatch(/\n70 points landed/);
+  }, 30_000);
+  test("a second run on the same checkpoint resumes and re-sends nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "demo-"));
+    const cp = join(dir, "cp.yaml");
+    const a = await run(["demo", "--duration=3s", `--checkpoint-file=${cp}`], { timeoutMs: 20_000 });
+    const b = await run(["demo", "--duration=3s", `--checkpoint-file=${cp}`], { timeoutMs: 20_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(a.stdout).toMatch(/\n70 points landed/);
+    // Within the same minute nothing new has settled: zero or one new minute (10 points).
+    expect(b.stdout).toMatch(/\n(0|10) points landed/);
+  }, 30_000);
+});
+
+describe("run --dry-run", () => {
+  test("polls for real, prints OTLP/JSON, sends nothing", async () => {
+    const pk = new FakePortkey().start();
+    const sink = countingServer();
+    const dir = mkdtempSync(join(tmpdir(), "dry-"));
+    const cfg = join(dir, "c.yaml");
+    writeFileSync(
+      cfg,
+      `emit: {telemetry: {otlp: {endpoint: "${sink.url}"}}}
+identity: {service_namespace: dry, deployment_environment: test}
+sources:
+  - {type: portkey, enabled: true, base_url: "${pk.url}", source_instance: dry, auth: {header: x-portkey-api-key, value: "${pk.apiKey}"},
+     loops: {analytics: {enabled: true, cadence: 10s, window: 50m, bucket_settle: 3m, bootstrap_lookback: 5m, graphs: [requests]}}}
+`,
+    );
+    const port = await freePort();
+    const b = start([
+      "run",
+      "--dry-run",
+      `-config=${cfg}`,
+      `-checkpoint-file=${join(dir, "cp.yaml")}`,
+      `-health-addr=127.0.0.1:${port}`,
+    ]);
+    await b.waitFor((o) => o.includes('"resourceMetrics"'));
+    const r = await b.stop();
+    await pk.stop();
+    sink.stop();
+    rmSync(dir, { recursive: true, force: true });
+    const line = r.stdout.split("\n").find((l) => l.startsWith('{"resourceMetrics"')) ?? "";
+    const req = JSON.parse(line);
+    const m = req.resourceMetrics[0].scopeMetrics[0].metrics[0];
+    expect(m.name).toBe("portkey_api_requests");
+    expect(m.gauge.dataPoints.length).toBeGreaterThan(0);
+    expect(typeof m.gauge.dataPoints[0].timeUnixNano).toBe("string");
+    expect(req.resourceMetrics[0].resource.attributes).toContainEqual({
+      key: "service.namespace",
+      value: { stringValue: "dry" },
+    });
+    expect(pk.graphRequests("requests").length).toBeGreaterThan(0);
+    expect(sink.count).toBe(0);
+  }, 30_000);
+});
