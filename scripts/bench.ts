@@ -126,7 +126,10 @@ const pk = new FakePortkey().start();
 const sink = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
-  fetch: async (r) => (await r.arrayBuffer(), new Response("")),
+  fetch: async (r) => {
+    await r.arrayBuffer();
+    return new Response("");
+  },
 });
 const cfg = (cadence: string) => `emit: {telemetry: {otlp: {endpoint: "http://127.0.0.1:${sink.port}"}}}
 identity: {service_namespace: bench, deployment_environment: bench}

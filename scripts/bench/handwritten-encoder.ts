@@ -1,7 +1,7 @@
 /** The earlier hand-written pre-sizing encoder, kept only as a benchmark baseline (same bytes). */
 
 import { canonicalSort, EncodeError, SCOPE_NAME } from "../../src/emit/otlp/metrics.ts";
-import { labelKey, sortedKeys, utf8Length } from "../../src/model/order.ts";
+import { sortedKeys, utf8Length } from "../../src/model/order.ts";
 import type { Labels, Sample } from "../../src/model/types.ts";
 
 const LEN = 2;

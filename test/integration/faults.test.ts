@@ -92,7 +92,7 @@ describe("source-side faults", () => {
     let revisedEnd = 0;
     const r = await scenario({
       until: (s) => sum(s, `${E}emitted_total`) > 0,
-      then: (pk) => {
+      afterFirst: (pk) => {
         // The latest settled bucket (end ≤ now − 3m) gets a new value.
         revisedEnd = Math.floor((Date.now() - 3 * 60_000) / 60_000) * 60_000;
         pk.workspace.overrides.set(`requests@${revisedEnd - 60_000}`, { total: 999 });

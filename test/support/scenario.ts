@@ -43,7 +43,7 @@ export interface ScenarioOptions {
   until: (s: Scrape, stdout: string) => boolean;
   timeoutMs?: number;
   /** Runs once `until` first holds; the scenario then waits for `until2`. */
-  then?: (pk: FakePortkey) => void;
+  afterFirst?: (pk: FakePortkey) => void;
   until2?: (s: Scrape, stdout: string) => boolean;
 }
 
@@ -112,8 +112,8 @@ sources:
         // not up yet
       }
       if (phase === 1 && o.until(last, b.stdout)) {
-        if (!o.then) break;
-        o.then(pk);
+        if (!o.afterFirst) break;
+        o.afterFirst(pk);
         phase = 2;
       } else if (phase === 2 && o.until2?.(last, b.stdout)) break;
       if (Date.now() > deadline)
