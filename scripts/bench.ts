@@ -138,6 +138,7 @@ sources:
     enabled: true
     base_url: ${pk.url}
     source_instance: bench
+    http: {allow_private: true}
     auth: {header: x-portkey-api-key, value: ${pk.apiKey}}
     rate_limit: {rps: 100, burst: 10}
     loops:

@@ -5,6 +5,7 @@
  */
 import { runCommand } from "citty";
 import { redact } from "../log/redact.ts";
+import { captureProxyEnv } from "../net/proxy.ts";
 import { commands, flagSpecs } from "./commands.ts";
 import { prePass } from "./goflags.ts";
 import { argsOf, renderUsage } from "./usage.ts";
@@ -36,6 +37,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
 }
 
 if (import.meta.main) {
+  // Outbound proxies are applied by the bridge's own rules only (src/net/proxy.ts).
+  captureProxyEnv(process.env);
   const code = await main(process.argv.slice(2), process.env);
   process.exit(code);
 }

@@ -15,6 +15,7 @@ import { validateConfig } from "../config/validate.ts";
 import type { FetchLike } from "../emit/otlp/post.ts";
 import { Dur } from "../log/format.ts";
 import { bootstrapLogger, Logger, logOptionsFromConfig } from "../log/logger.ts";
+import { checkDest, type Resolver, systemResolver } from "../net/egress.ts";
 import { SelfMetrics } from "../selfobs/catalogue.ts";
 import { SelfExporter } from "../selfobs/exporter.ts";
 import { HealthState, livenessThresholdMs, startHealthServer } from "../selfobs/health.ts";
@@ -40,6 +41,8 @@ export interface RunOptions {
   selfFetch?: FetchLike;
   /** Stops the run like SIGTERM does (the demo's duration). */
   signal?: AbortSignal;
+  /** DNS for the start-up egress check of every base_url (the demo's names do not exist). */
+  sourceResolve?: Resolver;
 }
 
 /** What the loop runtime gets once everything has been checked. */
@@ -190,6 +193,24 @@ async function startAndRun(
     plan = planBuild(config, sourceType, (msg, attrs) => log.warn(msg, attrs));
   } catch (e) {
     return fatal(log, "build", e);
+  }
+  // The egress guard on every base_url before anything is polled: a name that resolves to a
+  // metadata, link-local or (without allow_private) private address is refused now, naming the
+  // key; the same check runs again on every request, so a later DNS change is caught too.
+  for (const [i, s] of config.sources.entries()) {
+    if (!s.enabled) continue;
+    try {
+      await checkDest(new URL(s.base_url), {
+        allowHosts: s.http.allow_hosts,
+        allowPrivate: s.http.allow_private,
+        resolve: opts.sourceResolve ?? systemResolver,
+      });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (msg.includes("cannot resolve"))
+        log.warn("base_url does not resolve yet; requests fail until it does", { source: s.source_instance, err: msg });
+      else return fatal(log, "build", `sources[${i}].base_url: ${msg}`);
+    }
   }
   // B7: adopt the highest stored epoch so a store written by an HA deployment does not fence us.
   let epoch = 1;

@@ -11,6 +11,8 @@ import { abortableSleep, DEFAULT_RETRY, type FetchLike, type PostDeps } from "..
 import { Guard } from "../governance/guard.ts";
 import { redact } from "../log/redact.ts";
 import type { Labels } from "../model/types.ts";
+import type { Resolver } from "../net/egress.ts";
+import { proxiedFetch } from "../net/proxied-fetch.ts";
 import { LoopRunner } from "../schedule/runner.ts";
 import { Scheduler } from "../schedule/scheduler.ts";
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
@@ -24,6 +26,8 @@ export const USER_AGENT = `genai-otel-bridge/${VERSION}`;
 export interface Wiring {
   /** Vendor API transport (the demo swaps in its simulated workspace). */
   sourceFetch?: FetchLike;
+  /** DNS for the egress guard (the demo's names do not exist). */
+  sourceResolve?: Resolver;
   /** OTLP transport (the demo swaps in its in-process sink). */
   emitFetch?: FetchLike;
   /** Where --dry-run prints requests. */
@@ -66,7 +70,7 @@ export function buildEmitter(ctx: RuntimeContext, metrics: SelfMetrics, wiring: 
   }
   const otlp = ctx.config.emit.telemetry.otlp;
   const deps: PostDeps = {
-    fetch: wiring.emitFetch ?? ((url, init) => fetch(url, init)),
+    fetch: wiring.emitFetch ?? proxiedFetch,
     now: () => performance.now(),
     sleep: abortableSleep,
     random: Math.random,
@@ -119,6 +123,7 @@ export async function runLoops(ctx: RuntimeContext, metrics: SelfMetrics, wiring
     loops.push(
       ...b.descriptor.createLoops(sc, b.loops, {
         fetch: wiring.sourceFetch,
+        resolve: wiring.sourceResolve,
         hooks,
         now: () => BigInt(Date.now()) * 1_000_000n,
         userAgent: USER_AGENT,

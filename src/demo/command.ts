@@ -88,8 +88,11 @@ export async function demo(o: DemoOptions): Promise<number> {
       env: {},
       signal: stop.signal,
       selfFetch: sinkFetch,
+      sourceResolve: async () => ["203.0.113.10"],
     },
-    (ctx) => runLoops(ctx, ctx.metrics, { sourceFetch, emitFetch: sinkFetch }),
+    // The simulated workspace's name resolves to a documentation address (TEST-NET-3).
+    (ctx) =>
+      runLoops(ctx, ctx.metrics, { sourceFetch, emitFetch: sinkFetch, sourceResolve: async () => ["203.0.113.10"] }),
   );
   if (timer) clearTimeout(timer);
   out(

@@ -1,18 +1,27 @@
 /**
- * The outbound HTTP client every source uses (portkey.md §2, security.md). It attaches the
- * vendor auth header only to the configured host, never follows a redirect (a 3xx is an
- * error), refuses plaintext to non-loopback hosts unless `allow_private`, rate-limits one token
- * per request, bounds every exchange by a timeout and every body by a cap, and reports each
- * request actually sent to an observer. Errors never carry the auth value or a query string.
+ * The one outbound client every source uses (portkey.md §2, security.md §1–§4). Per request,
+ * in order: destination check (allow-list + SSRF guard on every resolved address, fail closed),
+ * one rate-limiter token, then the exchange — connecting to an address that was checked (the
+ * URL's host is replaced by the vetted IP; Host header and TLS server name keep the original
+ * name, so a DNS answer that changes afterwards cannot redirect the connection), following
+ * redirects by hand: at most 10 requests, same host only, never https→http, every hop checked
+ * again. A guard refusal sends nothing, takes no token and records no latency sample. Errors
+ * never carry the auth value, a query string or URL credentials.
  */
-import { hostOf, isLoopbackHost } from "../config/urlgate.ts";
 import { redact } from "../log/redact.ts";
+import { checkDest, EgressError, type EgressPolicy, hostnameOf, type Resolver, systemResolver } from "./egress.ts";
+import { formatIp, type Ip, parseIp } from "./ip.ts";
+import { proxyConfig, proxyFor } from "./proxy.ts";
 import { TokenBucket } from "./token-bucket.ts";
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type FetchLike = (
+  url: string,
+  init: RequestInit & { tls?: Record<string, unknown>; proxy?: string },
+) => Promise<Response>;
 
 export interface ClientOptions {
   baseUrl: string;
+  /** Vendor auth header; never sent to any host but the configured one. */
   authHeader: string;
   authValue: string;
   userAgent: string;
@@ -24,6 +33,9 @@ export interface ClientOptions {
   successCap?: number;
   errorCap?: number;
   fetch?: FetchLike;
+  resolve?: Resolver;
+  /** Extra trusted CA (tests); the built-in roots otherwise. */
+  ca?: string;
   observer?: (target: string, method: string, status: number, durationMs: number) => void;
 }
 
@@ -45,9 +57,11 @@ export interface JsonResponse {
   snippet: string;
 }
 
-/** The URL without query string or fragment, for messages. */
+export const MAX_REQUESTS_PER_CHAIN = 10;
+
+/** The URL without query string, fragment or userinfo, for messages. */
 export function safeUrl(url: string): string {
-  return url.replace(/[?#].*$/, "");
+  return url.replace(/[?#].*$/, "").replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
 }
 
 async function readCapped(res: Response, cap: number): Promise<{ bytes: Uint8Array; over: boolean }> {
@@ -75,41 +89,47 @@ async function readCapped(res: Response, cap: number): Promise<{ bytes: Uint8Arr
   return { bytes: Buffer.concat(chunks), over };
 }
 
+/** The redirect policy of security.md §3 for one hop; throws when it refuses. */
+export function checkRedirect(origin: URL, next: URL, sent: number): void {
+  if (sent >= MAX_REQUESTS_PER_CHAIN) throw new EgressError(`httpx: stopped after ${MAX_REQUESTS_PER_CHAIN} redirects`);
+  // Found by the fuzz test: a same-host hop to another scheme (file:, javascript:, ftp:).
+  if (next.protocol !== "http:" && next.protocol !== "https:") {
+    throw new EgressError(`httpx: redirect to scheme ${next.protocol.replace(":", "")} blocked`);
+  }
+  if (hostnameOf(next) !== hostnameOf(origin)) {
+    throw new EgressError(
+      `httpx: cross-host redirect to ${hostnameOf(next)} blocked (credentials must not leave the origin host)`,
+    );
+  }
+  if (origin.protocol === "https:" && next.protocol !== "https:") {
+    throw new EgressError(
+      `httpx: redirect scheme downgrade https->${next.protocol.replace(":", "")} to ${hostnameOf(next)} blocked (credentials must not be sent cleartext)`,
+    );
+  }
+}
+
+/** `url` with its host replaced by a vetted address (port, path and query kept). */
+export function pinned(url: URL, ip: Ip): string {
+  const u = new URL(url.href);
+  u.hostname = ip.v === 6 ? `[${formatIp(ip)}]` : formatIp(ip);
+  return u.href;
+}
+
 export class HttpClient {
   private readonly bucket: TokenBucket;
   private readonly fetchImpl: FetchLike;
-  private readonly baseHost: string | undefined;
+  private readonly policy: EgressPolicy;
 
   constructor(private readonly o: ClientOptions) {
     this.bucket = new TokenBucket(o.rps, o.burst);
     this.fetchImpl = o.fetch ?? ((url, init) => fetch(url, init));
-    this.baseHost = hostOf(o.baseUrl);
+    this.policy = { allowHosts: o.allowHosts, allowPrivate: o.allowPrivate, resolve: o.resolve ?? systemResolver };
   }
 
-  /** GET `<base_url><path>` and decode a JSON body. Throws on transport errors and over-cap bodies. */
+  /** GET `<base_url><path>` and decode a JSON body. */
   async getJson(path: string, signal: AbortSignal): Promise<JsonResponse> {
     const url = `${this.o.baseUrl.replace(/\/+$/, "")}${path}`;
-    this.checkTarget(url);
-    await this.bucket.acquire(signal);
-    const started = performance.now();
-    const target = hostOf(url) ?? "";
-    let res: Response;
-    try {
-      res = await this.fetchImpl(url, {
-        method: "GET",
-        headers: { [this.o.authHeader]: this.o.authValue, "User-Agent": this.o.userAgent, Accept: "application/json" },
-        redirect: "manual",
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.o.timeoutMs ?? 10_000)]),
-      });
-    } catch (e) {
-      this.o.observer?.(target, "GET", 0, performance.now() - started);
-      throw new Error(redact(`GET ${safeUrl(url)}: ${e instanceof Error ? e.message : String(e)}`));
-    }
-    this.o.observer?.(target, "GET", res.status, performance.now() - started);
-    if (res.status >= 300 && res.status < 400) {
-      await res.body?.cancel();
-      throw new HttpError(`GET ${safeUrl(url)}: redirect (status ${res.status}) refused`, res.status);
-    }
+    const res = await this.send(url, signal);
     if (res.status < 200 || res.status > 299) {
       const { bytes } = await readCapped(res, this.o.errorCap ?? 2048);
       const snippet = redact(new TextDecoder().decode(bytes).replace(/\s+/g, " ").trim());
@@ -125,16 +145,84 @@ export class HttpClient {
     }
   }
 
-  /** https only, unless loopback or allow_private; and the allow-list when configured. */
-  private checkTarget(url: string): void {
-    const host = hostOf(url);
-    if (host === undefined || host !== this.baseHost)
-      throw new Error(`request to ${safeUrl(url)} leaves the configured host`);
-    if (!url.startsWith("https://") && !isLoopbackHost(host) && !this.o.allowPrivate) {
-      throw new Error(`refusing plaintext request to ${safeUrl(url)} (set http.allow_private for an in-VPC host)`);
+  /** One GET with the full policy; resolves with the final (non-redirect) response. */
+  async send(rawUrl: string, signal: AbortSignal): Promise<Response> {
+    let origin: URL;
+    try {
+      origin = new URL(rawUrl);
+    } catch {
+      throw new EgressError(`httpx: invalid URL ${JSON.stringify(safeUrl(rawUrl))}`);
     }
-    if (this.o.allowHosts.length > 0 && !this.o.allowHosts.includes(host)) {
-      throw new Error(`host ${host} is not in http.allow_hosts`);
+    if (origin.protocol !== "https:" && origin.protocol !== "http:") {
+      throw new EgressError(`httpx: unsupported scheme ${origin.protocol}`);
     }
+    if (
+      origin.protocol === "http:" &&
+      !this.o.allowPrivate &&
+      !["localhost", "127.0.0.1", "::1"].includes(hostnameOf(origin))
+    ) {
+      throw new EgressError(
+        `httpx: refusing plaintext request to ${safeUrl(origin.href)} (set http.allow_private for an in-VPC host)`,
+      );
+    }
+    const first = await checkDest(origin, this.policy);
+    await this.bucket.acquire(signal);
+    const started = performance.now();
+    const target = hostnameOf(origin);
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.o.timeoutMs ?? 10_000)]);
+    let current = origin;
+    let addrs = first;
+    let status = 0;
+    let observed = false;
+    const observe = () => {
+      if (!observed) this.o.observer?.(target, "GET", status, performance.now() - started);
+      observed = true;
+    };
+    try {
+      for (let sent = 0; ; ) {
+        const res = await this.exchange(current, addrs, deadline);
+        sent++;
+        status = res.status;
+        if (res.status < 300 || res.status > 399 || !res.headers.get("location")) {
+          observe();
+          return res;
+        }
+        await res.body?.cancel();
+        const next = new URL(res.headers.get("location") ?? "", current);
+        checkRedirect(origin, next, sent);
+        addrs = await checkDest(next, this.policy);
+        current = next;
+      }
+    } catch (e) {
+      observe();
+      if (e instanceof EgressError) throw e;
+      throw new Error(redact(`GET ${safeUrl(current.href)}: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  private exchange(url: URL, addrs: Ip[], signal: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = {
+      [this.o.authHeader]: this.o.authValue,
+      "User-Agent": this.o.userAgent,
+      Accept: "application/json",
+    };
+    const proxy = proxyFor(url, proxyConfig());
+    const host = hostnameOf(url);
+    const tls: Record<string, unknown> = {
+      ...(parseIp(host) ? {} : { servername: host }),
+      ...(this.o.ca ? { ca: this.o.ca } : {}),
+    };
+    if (proxy !== "") {
+      // Through a proxy the proxy resolves the name (residual rebinding window, documented);
+      // the destination was checked above, and the proxy's own address is checked here.
+      return checkDest(new URL(proxy), { ...this.policy, allowHosts: [] }).then(() =>
+        this.fetchImpl(url.href, { method: "GET", headers, redirect: "manual", signal, proxy, tls }),
+      );
+    }
+    const ip = addrs.find((a) => a.v === 4) ?? addrs[0];
+    if (!ip) throw new EgressError(`httpx: no vetted address for ${hostnameOf(url)}`);
+    // Connect to the address that was checked; Host and SNI keep the name.
+    headers.Host = url.host;
+    return this.fetchImpl(pinned(url, ip), { method: "GET", headers, redirect: "manual", signal, tls });
   }
 }

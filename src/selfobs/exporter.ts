@@ -9,6 +9,7 @@ import type { FetchLike } from "../emit/otlp/post.ts";
 import type { Logger } from "../log/logger.ts";
 import { nowTime } from "../model/time.ts";
 import type { Labels } from "../model/types.ts";
+import { proxiedFetch } from "../net/proxied-fetch.ts";
 import { encodeSelfMetrics } from "./otlp.ts";
 import type { Registry } from "./registry.ts";
 
@@ -31,7 +32,7 @@ export class SelfExporter {
     private readonly registry: Registry,
     private readonly log: Logger,
   ) {
-    this.fetchImpl = o.fetch ?? ((url, init) => fetch(url, init));
+    this.fetchImpl = o.fetch ?? proxiedFetch;
   }
 
   start(): void {

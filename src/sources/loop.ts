@@ -8,6 +8,7 @@ import type { CheckpointKey } from "../model/checkpoint-key.ts";
 import type { Time } from "../model/time.ts";
 import type { Batch, Watermark } from "../model/types.ts";
 import type { FetchLike } from "../net/client.ts";
+import type { Resolver } from "../net/egress.ts";
 
 export interface Loop {
   /** Bare loop name (`analytics`). */
@@ -41,6 +42,8 @@ export interface SourceHooks {
 
 export interface LoopDeps {
   fetch?: FetchLike;
+  /** DNS for the egress guard (the demo's simulated workspace has no real name). */
+  resolve?: Resolver;
   hooks: SourceHooks;
   /** Wall clock (data time). */
   now: () => Time;

@@ -209,6 +209,35 @@ describe("run mode start-up (#94–#100)", () => {
     expect(sink.count).toBe(0);
     sink.stop();
   });
+  test("a base_url on a metadata address is refused at start-up, naming the key; loopback needs allow_private", async () => {
+    const meta = edit(
+      runnable("https://otlp.example"),
+      "base_url: https://api.portkey.ai/v1",
+      "base_url: http://169.254.169.254/v1\n    http: {allow_private: true}",
+    );
+    const r = await run(
+      [`-config=${file("meta.yaml", meta)}`, `-health-addr=${healthAddr()}`, `-checkpoint-file=${join(dir, "m.yaml")}`],
+      { env: ENV_B },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'msg=build err="sources[0].base_url: egress: blocked cloud-metadata/CGNAT address 169.254.169.254"',
+    );
+    const sink = countingServer();
+    const lo = edit(
+      runnable("https://otlp.example"),
+      "base_url: https://api.portkey.ai/v1",
+      `base_url: ${sink.url}/v1`,
+    );
+    const r2 = await run(
+      [`-config=${file("lo.yaml", lo)}`, `-health-addr=${healthAddr()}`, `-checkpoint-file=${join(dir, "l.yaml")}`],
+      { env: ENV_B },
+    );
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toContain("sources[0].base_url: egress: blocked loopback");
+    expect(sink.count).toBe(0);
+    sink.stop();
+  });
   test("#95 replica guard", async () => {
     const p = file("rg.yaml", runnable("https://otlp.example"));
     const r = await run([`-config=${p}`], { env: { ...ENV_B, GENAI_OTEL_BRIDGE_REPLICAS: "2" } });

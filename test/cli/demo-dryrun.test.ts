@@ -49,7 +49,7 @@ describe("run --dry-run", () => {
       `emit: {telemetry: {otlp: {endpoint: "${sink.url}"}}}
 identity: {service_namespace: dry, deployment_environment: test}
 sources:
-  - {type: portkey, enabled: true, base_url: "${pk.url}", source_instance: dry, auth: {header: x-portkey-api-key, value: "${pk.apiKey}"},
+  - {type: portkey, enabled: true, base_url: "${pk.url}", source_instance: dry, http: {allow_private: true}, auth: {header: x-portkey-api-key, value: "${pk.apiKey}"},
      loops: {analytics: {enabled: true, cadence: 10s, window: 50m, bucket_settle: 3m, bootstrap_lookback: 5m, graphs: [requests]}}}
 `,
     );

@@ -81,6 +81,7 @@ sources:
     enabled: true
     base_url: ${pk.url}
     source_instance: sc-portkey
+    http: {allow_private: true}
     auth: {header: x-portkey-api-key, value: \${PORTKEY_API_KEY}}
     rate_limit: {rps: 200, burst: 50}
     loops:

@@ -196,6 +196,7 @@ export const portkey: SourceDescriptor = {
       allowPrivate: s.http.allow_private,
       allowHosts: s.http.allow_hosts,
       fetch: deps.fetch,
+      resolve: deps.resolve,
       observer: deps.hooks.upstreamRequest,
     });
     const useCases = resolveUseCases(s);

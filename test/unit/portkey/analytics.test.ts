@@ -46,6 +46,7 @@ function setup(opts: {
     burst: 1000,
     allowPrivate: false,
     allowHosts: [],
+    resolve: async () => ["203.0.113.10"],
     fetch: async (url) => {
       const u = new URL(url);
       urls.push(u);
