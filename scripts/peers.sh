@@ -17,17 +17,22 @@ export GOFLAGS=-buildvcs=false
 
 OTELCOL_VERSION=0.160.0
 PROMETHEUS_VERSION=v0.316.0
+ETCD_VERSION=v3.6.16
+K8S_VERSION=v1.36.3
+K8S_STAGING_VERSION=v0.36.3
 
 only_path=0
 if [ "${1:-}" = "--path" ]; then
   only_path=1
   shift
 fi
-peer=${1:?usage: peers.sh [--path] otelcol|prometheus}
+peer=${1:?usage: peers.sh [--path] otelcol|prometheus|etcd|kube-apiserver}
 
 case "$peer" in
   otelcol) version=$OTELCOL_VERSION; binary=otelcol-peer; recipe_files=("$ROOT"/test/peers/otelcol/*.go "$ROOT/test/peers/otelcol/go.mod") ;;
   prometheus) version=$PROMETHEUS_VERSION; binary=prometheus; recipe_files=() ;;
+  etcd) version=$ETCD_VERSION; binary=etcd; recipe_files=() ;;
+  kube-apiserver) version=$K8S_VERSION; binary=kube-apiserver; recipe_files=() ;;
   *) echo "unknown peer: $peer" >&2; exit 2 ;;
 esac
 
@@ -58,6 +63,32 @@ build_prometheus() {
   local tmp=$1
   GOBIN="$tmp" go install -trimpath -ldflags='-s -w' -tags remove_all_sd \
     "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_VERSION"
+}
+
+build_etcd() {
+  # Own wrapper module: sharing one with Kubernetes would let MVS unify grpc/otel versions.
+  local tmp=$1 w="$PEERS_CACHE/src/etcd-$ETCD_VERSION"
+  mkdir -p "$w"
+  printf 'module peers.local/etcd\n\ngo 1.26\n' > "$w/go.mod"
+  (cd "$w" && go mod edit -require="go.etcd.io/etcd/server/v3@$ETCD_VERSION" &&
+    go build -mod=mod -trimpath -ldflags='-s -w' -o "$tmp/etcd" go.etcd.io/etcd/server/v3)
+}
+
+build_kube-apiserver() {
+  # k8s.io/kubernetes replaces its staging modules with local paths; the wrapper replaces each
+  # with the published version, derived from kubernetes' own go.mod.
+  local tmp=$1 w="$PEERS_CACHE/src/kube-apiserver-$K8S_VERSION" kmod
+  kmod=$(cd "$(mktemp -d)" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')
+  rm -rf "$w" && mkdir -p "$w"
+  printf 'module peers.local/kube-apiserver\n\ngo 1.26\n' > "$w/go.mod"
+  (
+    cd "$w"
+    go mod edit -require="k8s.io/kubernetes@$K8S_VERSION"
+    grep -E '^[[:space:]]*k8s\.io/[a-z0-9-]+ => \./staging/' "$kmod" | awk '{print $1}' |
+      while read -r m; do go mod edit -replace="$m=$m@$K8S_STAGING_VERSION"; done
+    grep -E '^godebug ' "$kmod" | sed 's/^godebug //' | while read -r kv; do go mod edit -godebug="$kv"; done
+    go build -mod=mod -trimpath -ldflags='-s -w' -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+  )
 }
 
 mkdir -p "$PEERS_CACHE/bin"

@@ -1,0 +1,93 @@
+/**
+ * The Lease coordinator (ha.md §5.4–§5.6): campaign, lead while renewals succeed, and on a
+ * renewal lapse abort the leader signal, wait for the old term to finish (the barrier), then
+ * campaign again in-process. SIGTERM does not release the Lease: standbys take over when it
+ * expires, and the checkpoint fence — not the Lease — is what stops a frozen ex-leader.
+ */
+import type { KubeClient } from "../../kube/client.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { Coordinator, OnElected } from "../noop/coordinator.ts";
+import { DEFAULT_TIMINGS, Elector, type LeaseTimings, validateTimings } from "./elector.ts";
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+export function leaseCoordinator(
+  kube: KubeClient,
+  identity: string,
+  log: Logger,
+  timings: LeaseTimings = DEFAULT_TIMINGS,
+  random: () => number = Math.random,
+): Coordinator {
+  validateTimings(timings, identity);
+  const t = timings;
+
+  async function acquire(e: Elector, root: AbortSignal): Promise<boolean> {
+    while (!root.aborted) {
+      if (await e.tryAcquireOrRenew(root).catch(() => false)) return true;
+      await sleep(t.retryPeriodMs * (1 + 1.2 * random()), root);
+    }
+    return false;
+  }
+
+  /** Renew until a round fails (lost) or the root aborts; aborts the leader signal either way. */
+  async function renewLoop(e: Elector, leader: AbortController, root: AbortSignal): Promise<void> {
+    while (!root.aborted) {
+      await sleep(t.retryPeriodMs, root);
+      if (root.aborted) break;
+      const round = new AbortController();
+      const deadline = setTimeout(() => round.abort(), t.renewDeadlineMs);
+      const roundSignal = AbortSignal.any([round.signal, root]);
+      let ok = false;
+      while (!roundSignal.aborted) {
+        if (await e.tryAcquireOrRenew(roundSignal).catch(() => false)) {
+          ok = true;
+          break;
+        }
+        await sleep(t.retryPeriodMs, roundSignal);
+      }
+      clearTimeout(deadline);
+      if (!ok && !root.aborted) {
+        leader.abort(new Error("leadership lost"));
+        return;
+      }
+    }
+    leader.abort(new Error("shutdown"));
+  }
+
+  return {
+    async run(root: AbortSignal, onElected: OnElected): Promise<void> {
+      while (!root.aborted) {
+        const e = new Elector(kube, identity, t);
+        if (!(await acquire(e, root))) {
+          log.debug("leader-election stopped without ever leading (standby)");
+          return;
+        }
+        const epoch = e.transitions;
+        const leader = new AbortController();
+        const onRoot = () => leader.abort(new Error("shutdown"));
+        root.addEventListener("abort", onRoot, { once: true });
+        log.info("leader elected; starting loops", { identity, epoch });
+        const done = onElected(leader.signal, epoch);
+        await renewLoop(e, leader, root);
+        await done; // barrier: the old term is fully over before anything else happens
+        root.removeEventListener("abort", onRoot);
+        if (root.aborted) {
+          log.info("leadership released on shutdown; loops stopped");
+          return;
+        }
+        log.warn("leadership lost (renewal lapse); loops stopped");
+      }
+    },
+  };
+}
