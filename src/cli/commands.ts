@@ -7,7 +7,9 @@ import { DEFAULT_CHECKPOINT_FILE } from "../checkpoint/file/path.ts";
 import { parseDuration } from "../config/duration.ts";
 import { DEFAULT_CONFIG_PATH } from "../config/load.ts";
 import { demo } from "../demo/command.ts";
+import { Logger } from "../log/logger.ts";
 import { VERSION } from "../version.ts";
+import { cleanup } from "./cleanup.ts";
 import type { FlagSpec } from "./goflags.ts";
 import { parseGoInt64 } from "./goflags.ts";
 import { healthcheck } from "./healthcheck.ts";
@@ -39,6 +41,15 @@ const runArgs = {
   },
   "checkpoint-file": { type: "string", default: DEFAULT_CHECKPOINT_FILE, description: "File checkpoint path" },
   "dry-run": { type: "boolean", description: "Poll for real but print OTLP requests as JSON instead of sending" },
+  "kube-api-url": {
+    type: "string",
+    description: "Kubernetes API URL (default https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)",
+  },
+  "serviceaccount-dir": {
+    type: "string",
+    default: "/var/run/secrets/kubernetes.io/serviceaccount",
+    description: "Directory with the service-account token, ca.crt and namespace",
+  },
 } as const satisfies ArgsDef;
 
 const rootArgs = {
@@ -77,6 +88,8 @@ function doRun(a: RunParsed, inv: Invocation): Promise<number> {
       checkpointFile: str(a["checkpoint-file"]),
       checkpointFileExplicit: inv.given.has("checkpoint-file"),
       dryRun: a["dry-run"] === true,
+      kubeApiUrl: str(a["kube-api-url"]),
+      saDir: str(a["serviceaccount-dir"]),
       env: inv.env,
     },
     (ctx) => runLoops(ctx, ctx.metrics),
@@ -141,8 +154,16 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
       }
       if (args["validate-config"]) return validateConfigMode(String(args.config), inv.env, inv.io);
       if (args.cleanup) {
-        inv.io.err("cleanup: Kubernetes support is not available in this build yet\n");
-        return 1;
+        return cleanup(
+          {
+            namespace: inv.given.has("namespace") ? String(args.namespace ?? "") : (inv.env.POD_NAMESPACE ?? ""),
+            retain: args["cleanup-retain-checkpoint"] === true,
+            apiUrl: String(args["kube-api-url"] ?? ""),
+            saDir: String(args["serviceaccount-dir"] ?? ""),
+            env: inv.env,
+          },
+          Logger.create(),
+        );
       }
       if (args.healthcheck) return healthcheck(String(args["health-addr"]));
       return doRun(args as RunParsed, inv);

@@ -4,6 +4,7 @@
  * Nothing touches the network before step 17 — every config and build check comes first.
  */
 
+import { ConfigMapCheckpointer } from "../checkpoint/configmap/store.ts";
 import type { Checkpointer } from "../checkpoint/contract.ts";
 import { resolveCheckpointPath } from "../checkpoint/file/path.ts";
 import { FileCheckpointer } from "../checkpoint/file/store.ts";
@@ -12,7 +13,10 @@ import { SECOND } from "../config/duration.ts";
 import { DEFAULT_CONFIG_PATH, loadConfigText } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { validateConfig } from "../config/validate.ts";
+import { leaseCoordinator } from "../coordinate/lease/coordinator.ts";
+import { type Coordinator, noopCoordinator } from "../coordinate/noop/coordinator.ts";
 import type { FetchLike } from "../emit/otlp/post.ts";
+import { inClusterConfig, KubeClient } from "../kube/client.ts";
 import { Dur } from "../log/format.ts";
 import { bootstrapLogger, Logger, logOptionsFromConfig } from "../log/logger.ts";
 import { checkDest, type Resolver, systemResolver } from "../net/egress.ts";
@@ -24,6 +28,7 @@ import { knownSourceTypes, sourceType } from "../sources/registry.ts";
 import { VERSION } from "../version.ts";
 import { configText } from "./config-source.ts";
 import { ecsIdentity } from "./identity.ts";
+import { leaseTimings } from "./lease-timings.ts";
 
 export interface RunOptions {
   config: string;
@@ -34,6 +39,8 @@ export interface RunOptions {
   checkpointFile: string;
   checkpointFileExplicit: boolean;
   dryRun: boolean;
+  kubeApiUrl?: string;
+  saDir?: string;
   env: Record<string, string | undefined>;
   /** Config text instead of reading -config / the environment (the demo's embedded config). */
   configText?: string;
@@ -53,8 +60,7 @@ export interface RuntimeContext {
   health: HealthState;
   identity: string;
   checkpointer: Checkpointer;
-  /** Epoch the noop coordinator runs with (adopted from the store, ha.md §3.8). */
-  epoch: number;
+  coordinator: Coordinator;
   metrics: SelfMetrics;
   dryRun: boolean;
   /** Aborted by SIGTERM/SIGINT. */
@@ -169,24 +175,50 @@ async function startAndRun(
       `leader-election identity is empty but ha.coordinator=${JSON.stringify(config.ha.coordinator)} requires a stable per-replica identity: set -identity or $POD_NAME (k8s downward API), or on ECS ensure $ECS_CONTAINER_METADATA_URI_V4 is reachable so the Task ARN can be read`,
     );
   }
-  if (config.ha.coordinator !== "none" || config.ha.checkpoint !== "file") {
+  if (config.ha.coordinator === "dynamodb" || config.ha.checkpoint === "dynamodb") {
     return fatal(
       log,
-      config.ha.coordinator === "dynamodb" || config.ha.checkpoint === "dynamodb" ? "aws config" : "k8s client",
-      `ha.coordinator=${config.ha.coordinator} / ha.checkpoint=${config.ha.checkpoint} is not available in this build yet; use ha.coordinator: none with ha.checkpoint: file (single replica)`,
+      "aws config",
+      "the dynamodb backends are not available in this build; use lease/configmap or none/file",
     );
   }
-  const cp = resolveCheckpointPath(opts.checkpointFile, opts.checkpointFileExplicit, opts.env);
-  if (cp.fellBack) {
-    log.info("default checkpoint path not writable; using the per-user state directory", { checkpoint: cp.path });
+  let kube: KubeClient | undefined;
+  if (config.ha.coordinator === "lease" || config.ha.checkpoint === "configmap") {
+    try {
+      const kcfg = inClusterConfig({
+        env: opts.env,
+        apiUrl: opts.kubeApiUrl,
+        saDir: opts.saDir,
+        namespace: opts.namespace,
+      });
+      kube = new KubeClient(kcfg, (m, a) => log.warn(m, a));
+    } catch (e) {
+      return fatal(log, "in-cluster k8s config", e);
+    }
   }
-  let checkpointer: FileCheckpointer;
-  try {
-    checkpointer = new FileCheckpointer(cp.path);
-  } catch (e) {
-    return fatal(log, "file checkpoint", e);
+  let checkpointer: Checkpointer;
+  if (config.ha.checkpoint === "configmap" && kube) {
+    checkpointer = new ConfigMapCheckpointer(kube);
+    if (config.ha.coordinator === "none") {
+      log.warn(
+        "ha.coordinator=none over a durable checkpoint: run exactly one replica (the epoch is adopted from the store)",
+        {
+          checkpoint: "configmap",
+        },
+      );
+    }
+  } else {
+    const cp = resolveCheckpointPath(opts.checkpointFile, opts.checkpointFileExplicit, opts.env);
+    if (cp.fellBack) {
+      log.info("default checkpoint path not writable; using the per-user state directory", { checkpoint: cp.path });
+    }
+    try {
+      checkpointer = new FileCheckpointer(cp.path);
+    } catch (e) {
+      return fatal(log, "file checkpoint", e);
+    }
+    log.info("ha.coordinator=none: single replica, file checkpoint", { checkpoint: cp.path });
   }
-  log.info("ha.coordinator=none: single replica, file checkpoint", { checkpoint: cp.path });
   // 16. build
   let plan: BuildPlan;
   try {
@@ -212,18 +244,28 @@ async function startAndRun(
       else return fatal(log, "build", `sources[${i}].base_url: ${msg}`);
     }
   }
-  // B7: adopt the highest stored epoch so a store written by an HA deployment does not fence us.
-  let epoch = 1;
-  for (const b of plan.sources) {
-    for (const l of b.loops) {
-      try {
-        epoch = Math.max(epoch, (await checkpointer.load(l.key)).epoch);
-      } catch (e) {
-        log.warn("checkpoint read failed during epoch adoption", { checkpoint: l.checkpointKey, err: e });
+  let coordinator: Coordinator;
+  if (config.ha.coordinator === "lease" && kube) {
+    try {
+      coordinator = leaseCoordinator(kube, identity, log, leaseTimings(opts.env));
+    } catch (e) {
+      return fatal(log, "run", e);
+    }
+  } else {
+    // B7: adopt the highest stored epoch so a store written by an HA deployment does not fence us.
+    let epoch = 1;
+    for (const b of plan.sources) {
+      for (const l of b.loops) {
+        try {
+          epoch = Math.max(epoch, (await checkpointer.load(l.key)).epoch);
+        } catch (e) {
+          log.warn("checkpoint read failed during epoch adoption", { checkpoint: l.checkpointKey, err: e });
+        }
       }
     }
+    if (epoch > 1) log.info("adopted stored epoch for ha.coordinator=none", { epoch });
+    coordinator = noopCoordinator(epoch);
   }
-  if (epoch > 1) log.info("adopted stored epoch for ha.coordinator=none", { epoch });
   const metrics = new SelfMetrics();
   // 11. self-metrics export (leader and standby alike)
   const selfTarget = config.emit.self?.otlp ?? config.emit.telemetry.otlp;
@@ -278,7 +320,7 @@ async function startAndRun(
       health,
       identity,
       checkpointer,
-      epoch,
+      coordinator,
       metrics,
       dryRun: opts.dryRun,
       signal,

@@ -4,7 +4,6 @@
  * coordinator. The only file that knows every part; each part knows only its neighbours' types.
  */
 import type { Checkpointer } from "../checkpoint/contract.ts";
-import { noopCoordinator } from "../coordinate/noop/coordinator.ts";
 import { createEmitter, type Emitter } from "../emit/otlp/emitter.ts";
 import { metricsRequestJson } from "../emit/otlp/json.ts";
 import { abortableSleep, DEFAULT_RETRY, type FetchLike, type PostDeps } from "../emit/otlp/post.ts";
@@ -149,11 +148,11 @@ export async function runLoops(ctx: RuntimeContext, metrics: SelfMetrics, wiring
     beat: () => ctx.health.beat(),
     maxCatchup: c.governance.max_catchup_per_tick,
   });
-  await noopCoordinator(ctx.epoch).run(ctx.signal, async (leader, epoch) => {
+  await ctx.coordinator.run(ctx.signal, async (leader, epoch, valid) => {
     ctx.health.leader = true;
     ctx.log.info("leader elected; starting loops", { identity: ctx.identity, epoch, loops: runners.length });
     try {
-      await scheduler.run(leader, epoch);
+      await scheduler.run(leader, epoch, valid);
     } finally {
       ctx.health.leader = false;
     }

@@ -54,7 +54,9 @@ export function inClusterConfig(o: {
     const host = o.env.KUBERNETES_SERVICE_HOST ?? "";
     const port = o.env.KUBERNETES_SERVICE_PORT ?? "";
     if (host === "" || port === "") {
-      throw new Error("not running in a Kubernetes cluster: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are unset (or pass -kube-api-url)");
+      throw new Error(
+        "not running in a Kubernetes cluster: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are unset (or pass -kube-api-url)",
+      );
     }
     apiUrl = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
   }
@@ -70,7 +72,9 @@ export function inClusterConfig(o: {
   try {
     if (readFileSync(join(saDir, "token"), "utf8").trim() === "") throw new Error("empty");
   } catch (e) {
-    throw new Error(`service-account token ${join(saDir, "token")} is unreadable: ${(e as Error).message.replace(/^.*?: /, "")}`);
+    throw new Error(
+      `service-account token ${join(saDir, "token")} is unreadable: ${(e as Error).message.replace(/^.*?: /, "")}`,
+    );
   }
   return { apiUrl: apiUrl.replace(/\/+$/, ""), saDir, namespace };
 }
@@ -117,9 +121,18 @@ export class KubeClient {
     return res;
   }
 
-  private async once(method: string, path: string, body: unknown, signal: AbortSignal | undefined, force: boolean): Promise<KubeResponse> {
+  private async once(
+    method: string,
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    force: boolean,
+  ): Promise<KubeResponse> {
     const timeout = AbortSignal.timeout(this.cfg.timeoutMs ?? 10_000);
-    const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${this.bearer(force)}` };
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      Authorization: `Bearer ${this.bearer(force)}`,
+    };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res: Response;
     try {
@@ -132,7 +145,11 @@ export class KubeClient {
         ...(this.ca ? { tls: { ca: this.ca } } : {}),
       });
     } catch (e) {
-      throw new KubeError(`kubernetes ${method} ${path}: ${e instanceof Error ? e.message : String(e)}`, 0, "transient");
+      throw new KubeError(
+        `kubernetes ${method} ${path}: ${e instanceof Error ? e.message : String(e)}`,
+        0,
+        "transient",
+      );
     }
     const text = await res.text();
     let json: Record<string, unknown> = {};

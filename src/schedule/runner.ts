@@ -31,6 +31,8 @@ export interface RunnerDeps {
 
 export class LoopRunner {
   busy = false;
+  /** Synchronous leadership check before every emit and commit (see OnElected). */
+  valid: () => boolean = () => true;
   degraded = false;
   private degradedReason = "";
   private frontier: Watermark | undefined;
@@ -129,6 +131,10 @@ export class LoopRunner {
           advanced = true;
           continue;
         }
+        if (!this.valid()) {
+          this.log.warn("leadership not confirmed; dropping the batch unsent", { bucket: formatRfc3339Nano(t) });
+          return;
+        }
         const r = await this.d.emitter.emitSamples(kept, leader);
         if (r.kind === "ok") {
           frontier = t;
@@ -178,7 +184,7 @@ export class LoopRunner {
 
   async commit(leader: AbortSignal, t: Time, cursor: string, epoch: number): Promise<void> {
     // No await between this check and the start of save(): a demoted leader never writes.
-    if (leader.aborted) return;
+    if (leader.aborted || !this.valid()) return;
     const w: Watermark = { time: t, cursor, epoch };
     try {
       await this.d.checkpointer.save(this.loop.key, w, leader);

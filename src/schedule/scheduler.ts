@@ -71,11 +71,12 @@ export class Scheduler {
     this.sleep = d.sleep ?? sleepAbortable;
   }
 
-  async run(leader: AbortSignal, epoch: number): Promise<void> {
+  async run(leader: AbortSignal, epoch: number, valid: () => boolean = () => !leader.aborted): Promise<void> {
     for (const r of this.runners) r.reset();
     this.backfill.clear();
     const tasks: Promise<void>[] = [];
     for (const r of this.runners) {
+      r.valid = valid;
       tasks.push(r.work(leader, epoch));
       tasks.push(this.tickTask(r, leader));
     }

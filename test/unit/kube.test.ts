@@ -27,7 +27,9 @@ test("MicroTime has exactly six fractional digits, UTC", () => {
 });
 
 test("lease timing validation", () => {
-  expect(() => validateTimings({ leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 }, "p")).not.toThrow();
+  expect(() =>
+    validateTimings({ leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 }, "p"),
+  ).not.toThrow();
   expect(() => validateTimings({ leaseDurationMs: 10000, renewDeadlineMs: 10000, retryPeriodMs: 2000 }, "p")).toThrow();
   expect(() => validateTimings({ leaseDurationMs: 15000, renewDeadlineMs: 2400, retryPeriodMs: 2000 }, "p")).toThrow();
   expect(() => validateTimings({ leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 }, "")).toThrow();

@@ -9,7 +9,14 @@ import { createHash } from "node:crypto";
 import { KubeClient, KubeError } from "../../kube/client.ts";
 import { type CheckpointKey, keyString } from "../../model/checkpoint-key.ts";
 import type { Watermark } from "../../model/types.ts";
-import { type Checkpointer, checkEncodable, checkMonotonic, decodeValue, encodeValue, ZERO_WATERMARK } from "../contract.ts";
+import {
+  type Checkpointer,
+  checkEncodable,
+  checkMonotonic,
+  decodeValue,
+  encodeValue,
+  ZERO_WATERMARK,
+} from "../contract.ts";
 
 export const CONFIGMAP_NAME = "genai-otel-bridge-checkpoints";
 export const MAX_DATA_BYTES = 921_600;
@@ -70,12 +77,16 @@ export class ConfigMapCheckpointer implements Checkpointer {
       }
       const data = { ...((obj.data ?? {}) as Record<string, string>) };
       const stored = data[dk];
-      const current = stored === undefined ? ZERO_WATERMARK : decodeValue(stored, `configmap ${CONFIGMAP_NAME} key ${ks} (refusing to overwrite)`);
+      const current =
+        stored === undefined
+          ? ZERO_WATERMARK
+          : decodeValue(stored, `configmap ${CONFIGMAP_NAME} key ${ks} (refusing to overwrite)`);
       checkMonotonic(current, w);
       data[dk] = encodeValue(w);
       let size = 0;
       for (const [k, v] of Object.entries(data)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
-      if (size > MAX_DATA_BYTES) throw new Error(`checkpoint ConfigMap would exceed ${MAX_DATA_BYTES} bytes (too many keys)`);
+      if (size > MAX_DATA_BYTES)
+        throw new Error(`checkpoint ConfigMap would exceed ${MAX_DATA_BYTES} bytes (too many keys)`);
       const body = { ...obj, data };
       const r = create
         ? await this.kube.request("POST", `/api/v1/namespaces/${ns}/configmaps`, body, signal)

@@ -42,12 +42,15 @@ export function leaseCoordinator(
 
   /** Renew until a round fails (lost) or the root aborts; aborts the leader signal either way. */
   async function renewLoop(e: Elector, leader: AbortController, root: AbortSignal): Promise<void> {
-    while (!root.aborted) {
-      await sleep(t.retryPeriodMs, root);
-      if (root.aborted) break;
+    // Stops with the root (shutdown) or with the term itself (watchdog): a demoted replica must
+    // never renew the Lease it gave up.
+    const stop = AbortSignal.any([root, leader.signal]);
+    while (!stop.aborted) {
+      await sleep(t.retryPeriodMs, stop);
+      if (stop.aborted) break;
       const round = new AbortController();
       const deadline = setTimeout(() => round.abort(), t.renewDeadlineMs);
-      const roundSignal = AbortSignal.any([round.signal, root]);
+      const roundSignal = AbortSignal.any([round.signal, stop]);
       let ok = false;
       while (!roundSignal.aborted) {
         if (await e.tryAcquireOrRenew(roundSignal).catch(() => false)) {
@@ -57,12 +60,12 @@ export function leaseCoordinator(
         await sleep(t.retryPeriodMs, roundSignal);
       }
       clearTimeout(deadline);
-      if (!ok && !root.aborted) {
+      if (!ok && !stop.aborted) {
         leader.abort(new Error("leadership lost"));
         return;
       }
     }
-    leader.abort(new Error("shutdown"));
+    if (!leader.signal.aborted) leader.abort(new Error("shutdown"));
   }
 
   return {
@@ -77,9 +80,20 @@ export function leaseCoordinator(
         const leader = new AbortController();
         const onRoot = () => leader.abort(new Error("shutdown"));
         root.addEventListener("abort", onRoot, { once: true });
+        const valid = () => !leader.signal.aborted && performance.now() - e.lastSuccess < t.renewDeadlineMs;
+        // Watchdog: a renewal overdue past the deadline ends the term at once, even if the renew
+        // loop itself is stuck in a hung request or the process was frozen.
+        const watchdog = setInterval(
+          () => {
+            if (!leader.signal.aborted && !valid())
+              leader.abort(new Error("lease not renewed within the renew deadline"));
+          },
+          Math.min(100, t.retryPeriodMs),
+        );
         log.info("leader elected; starting loops", { identity, epoch });
-        const done = onElected(leader.signal, epoch);
+        const done = onElected(leader.signal, epoch, valid);
         await renewLoop(e, leader, root);
+        clearInterval(watchdog);
         await done; // barrier: the old term is fully over before anything else happens
         root.removeEventListener("abort", onRoot);
         if (root.aborted) {

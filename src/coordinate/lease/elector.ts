@@ -5,7 +5,7 @@
  * has seen it unchanged for leaseDurationSeconds on its own monotonic clock — never from the
  * renewTime value, so clock skew between nodes does not matter.
  */
-import { KubeClient } from "../../kube/client.ts";
+import type { KubeClient } from "../../kube/client.ts";
 import { microTime } from "../../kube/microtime.ts";
 
 export const LEASE_NAME = "genai-otel-bridge-leader";
@@ -45,7 +45,8 @@ const sameSpec = (a: LeaseSpec, b: LeaseSpec) =>
   a.leaseTransitions === b.leaseTransitions;
 
 export function validateTimings(t: LeaseTimings, identity: string): void {
-  if (!(t.leaseDurationMs > 0 && t.renewDeadlineMs > 0 && t.retryPeriodMs > 0)) throw new Error("lease timings must be > 0");
+  if (!(t.leaseDurationMs > 0 && t.renewDeadlineMs > 0 && t.retryPeriodMs > 0))
+    throw new Error("lease timings must be > 0");
   if (!(t.leaseDurationMs > t.renewDeadlineMs)) throw new Error("lease duration must be > renew deadline");
   if (!(t.renewDeadlineMs > 1.2 * t.retryPeriodMs)) throw new Error("renew deadline must be > 1.2 × retry period");
   if (identity === "") throw new Error("leader-election identity is empty");
@@ -59,6 +60,8 @@ export class Elector {
   private lastObject: Record<string, unknown> | undefined;
   /** leaseTransitions of this replica's last successful write (the epoch). */
   transitions = 0;
+  /** Monotonic time of this replica's last successful write of the Lease. */
+  lastSuccess = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly kube: KubeClient,
@@ -87,6 +90,7 @@ export class Elector {
     this.observedAt = this.now();
     this.lastObject = obj;
     this.transitions = spec.leaseTransitions;
+    this.lastSuccess = this.observedAt;
   }
 
   private spec(acquireTime: string, transitions: number): LeaseSpec {
@@ -127,7 +131,12 @@ export class Elector {
         .request(
           "POST",
           `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
-          { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: LEASE_NAME, namespace: ns }, spec: s },
+          {
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: { name: LEASE_NAME, namespace: ns },
+            spec: s,
+          },
           signal,
         )
         .catch(() => undefined);
