@@ -148,14 +148,17 @@ describe("lease election and ConfigMap checkpoint on a real API server", () => {
     leader.proc.kill("SIGSTOP");
     await until(async () => (await holder()) !== name, 20_000, "takeover from the frozen leader");
     await Bun.sleep(1000);
-    const before = rec.requests;
+    const resumedAt = Date.now();
     leader.proc.kill("SIGCONT");
     await until(() => leader.stdout.includes("leadership lost"), 15_000, "the zombie noticing");
-    await Bun.sleep(3000);
-    // Only its self-metric flush may reach its recorder; no product emit.
-    const productAfter = [...rec.points.values()].filter((p) => p.first > Date.now() - 4000).length;
-    expect(productAfter).toBe(0);
-    expect(rec.requests - before).toBeLessThanOrEqual(1);
+    await Bun.sleep(4000);
+    // Nothing is started after the resume. A request that was already handed to the network
+    // when the process froze may complete as it wakes (at most one, at once); it carries data
+    // the leader was entitled to send, identical to what the new leader sends.
+    const after = rec.productArrivals.filter((t) => t >= resumedAt);
+    expect(after.length).toBeLessThanOrEqual(1);
+    for (const t of after) expect(t - resumedAt).toBeLessThan(1000);
+    expect(rec.valueChanged).toBe(0);
     expect(leader.proc.exitCode).toBeNull();
   }, 60_000);
 
@@ -166,7 +169,10 @@ describe("lease election and ConfigMap checkpoint on a real API server", () => {
     const ts = requestTimes();
     expect(ts.length).toBeGreaterThan(35);
     for (let i = 1; i < ts.length; i++) expect((ts[i] ?? 0) - (ts[i - 1] ?? 0)).toBe(60_000);
-    expect(ts.at(-1)).toBe(await watermark());
+    // Every bucket up to the durable watermark landed. Buckets beyond it were emitted by a term
+    // that ended before its commit (kill -9, freeze); the next leader re-sends them identically.
+    const w = await watermark();
+    expect(ts.at(-1) ?? 0).toBeGreaterThanOrEqual(Math.floor(w / 60_000) * 60_000);
   }, 120_000);
 
   test("a 409 storm from a concurrent writer: read-modify-write retries, the watermark still advances", async () => {

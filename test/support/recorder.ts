@@ -9,6 +9,8 @@ export class Recorder {
   readonly points = new Map<string, { value: number; first: number; sends: number }>();
   valueChanged = 0;
   requests = 0;
+  /** Arrival times of requests that carried product points. */
+  readonly productArrivals: number[] = [];
   private server: ReturnType<typeof Bun.serve> | undefined;
 
   get url(): string {
@@ -44,6 +46,7 @@ export class Recorder {
       const prev = this.points.get(k);
       return prev !== undefined && prev.value !== p.value;
     });
+    if (pts.length > 0) this.productArrivals.push(Date.now());
     if (changed) {
       this.valueChanged++;
       return new Response("err-mimir-sample-duplicate-timestamp", { status: 400 });
