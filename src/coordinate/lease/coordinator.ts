@@ -33,8 +33,15 @@ export function leaseCoordinator(
   const t = timings;
 
   async function acquire(e: Elector, root: AbortSignal): Promise<boolean> {
+    let warned = "";
     while (!root.aborted) {
       if (await e.tryAcquireOrRenew(root).catch(() => false)) return true;
+      // A standby waiting for a live leader has no error; anything else (403, unreachable) is
+      // worth one line per distinct cause.
+      if (e.lastError !== "" && e.lastError !== warned) {
+        log.warnLimited(`lease:${e.lastError}`, "leader election attempt failed", { err: e.lastError });
+        warned = e.lastError;
+      }
       await sleep(t.retryPeriodMs * (1 + 1.2 * random()), root);
     }
     return false;
@@ -100,7 +107,7 @@ export function leaseCoordinator(
           log.info("leadership released on shutdown; loops stopped");
           return;
         }
-        log.warn("leadership lost (renewal lapse); loops stopped");
+        log.warn("leadership lost (renewal lapse); loops stopped", e.lastError ? { err: e.lastError } : undefined);
       }
     },
   };

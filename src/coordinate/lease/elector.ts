@@ -5,7 +5,7 @@
  * has seen it unchanged for leaseDurationSeconds on its own monotonic clock — never from the
  * renewTime value, so clock skew between nodes does not matter.
  */
-import type { KubeClient } from "../../kube/client.ts";
+import { KubeClient } from "../../kube/client.ts";
 import { microTime } from "../../kube/microtime.ts";
 
 export const LEASE_NAME = "genai-otel-bridge-leader";
@@ -62,6 +62,8 @@ export class Elector {
   transitions = 0;
   /** Monotonic time of this replica's last successful write of the Lease. */
   lastSuccess = Number.NEGATIVE_INFINITY;
+  /** Why the last attempt failed, for the log line when a term ends ("" when it did not). */
+  lastError = "";
 
   constructor(
     private readonly kube: KubeClient,
@@ -105,11 +107,16 @@ export class Elector {
 
   private async put(spec: LeaseSpec, base: Record<string, unknown>, signal?: AbortSignal): Promise<boolean> {
     const body = { ...base, spec };
-    const r = await this.kube.request("PUT", this.path, body, signal).catch(() => undefined);
+    const r = await this.kube.request("PUT", this.path, body, signal).catch((e: Error) => {
+      this.lastError = e.message;
+      return undefined;
+    });
     if (r?.status === 200) {
       this.record(specOf(r.body), r.body);
+      this.lastError = "";
       return true;
     }
+    if (r) this.lastError = KubeClient.error("PUT", this.path, r).message;
     return false;
   }
 
@@ -123,7 +130,10 @@ export class Elector {
     }
     // 2. GET; create when absent.
     const ns = this.kube.cfg.namespace;
-    const got = await this.kube.request("GET", this.path, undefined, signal).catch(() => undefined);
+    const got = await this.kube.request("GET", this.path, undefined, signal).catch((e: Error) => {
+      this.lastError = e.message;
+      return undefined;
+    });
     if (!got) return false;
     if (got.status === 404) {
       const s = this.spec(microTime(this.wall()), 0);
@@ -146,7 +156,10 @@ export class Elector {
       }
       return false;
     }
-    if (got.status !== 200) return false;
+    if (got.status !== 200) {
+      this.lastError = KubeClient.error("GET", this.path, got).message;
+      return false;
+    }
     // 3. Observe change.
     this.lastObject = got.body;
     const fetched = specOf(got.body);
