@@ -10,6 +10,7 @@ import { NS_PER_MIN, NS_PER_S, nowTime, type Time, ZERO_TIME } from "../model/ti
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
 import { GranularityUnexpected, QuotaExceeded } from "../sources/loop.ts";
 import type { LoopRunner } from "./runner.ts";
+import { sleepOrAbort } from "./sleep.ts";
 
 export const CATCHUP_MS = 2000;
 export const DEGRADED_MS = 10 * 60 * 1000;
@@ -37,19 +38,6 @@ export function tickPlan(
   return { waitMs: cadenceMs * (1 + 0.1 * (2 * r - 1)), burst: 0 };
 }
 
-function sleepAbortable(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Backfill accounting state per runner: counts newly unstorable minutes once. */
 interface Backfill {
   frontier: Time;
@@ -68,7 +56,7 @@ export class Scheduler {
   ) {
     this.now = d.now ?? nowTime;
     this.random = d.random ?? Math.random;
-    this.sleep = d.sleep ?? sleepAbortable;
+    this.sleep = d.sleep ?? sleepOrAbort;
   }
 
   async run(leader: AbortSignal, epoch: number, valid: () => boolean = () => !leader.aborted): Promise<void> {

@@ -6,21 +6,9 @@
  */
 import type { KubeClient } from "../../kube/client.ts";
 import type { Logger } from "../../log/logger.ts";
+import { sleepOrAbort } from "../../schedule/sleep.ts";
 import type { Coordinator, OnElected } from "../noop/coordinator.ts";
 import { DEFAULT_TIMINGS, Elector, type LeaseTimings, validateTimings } from "./elector.ts";
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 export function leaseCoordinator(
   kube: KubeClient,
@@ -42,7 +30,7 @@ export function leaseCoordinator(
         log.warnLimited(`lease:${e.lastError}`, "leader election attempt failed", { err: e.lastError });
         warned = e.lastError;
       }
-      await sleep(t.retryPeriodMs * (1 + 1.2 * random()), root);
+      await sleepOrAbort(t.retryPeriodMs * (1 + 1.2 * random()), root);
     }
     return false;
   }
@@ -53,7 +41,7 @@ export function leaseCoordinator(
     // never renew the Lease it gave up.
     const stop = AbortSignal.any([root, leader.signal]);
     while (!stop.aborted) {
-      await sleep(t.retryPeriodMs, stop);
+      await sleepOrAbort(t.retryPeriodMs, stop);
       if (stop.aborted) break;
       const round = new AbortController();
       const deadline = setTimeout(() => round.abort(), t.renewDeadlineMs);
@@ -64,7 +52,7 @@ export function leaseCoordinator(
           ok = true;
           break;
         }
-        await sleep(t.retryPeriodMs, roundSignal);
+        await sleepOrAbort(t.retryPeriodMs, roundSignal);
       }
       clearTimeout(deadline);
       if (!ok && !stop.aborted) {
