@@ -20,19 +20,21 @@ PROMETHEUS_VERSION=v0.316.0
 ETCD_VERSION=v3.6.16
 K8S_VERSION=v1.36.3
 K8S_STAGING_VERSION=v0.36.3
+HELM_VERSION=v3.22.0
 
 only_path=0
 if [ "${1:-}" = "--path" ]; then
   only_path=1
   shift
 fi
-peer=${1:?usage: peers.sh [--path] otelcol|prometheus|etcd|kube-apiserver}
+peer=${1:?usage: peers.sh [--path] otelcol|prometheus|etcd|kube-apiserver|helm}
 
 case "$peer" in
   otelcol) version=$OTELCOL_VERSION; binary=otelcol-peer; recipe_files=("$ROOT"/test/peers/otelcol/*.go "$ROOT/test/peers/otelcol/go.mod") ;;
   prometheus) version=$PROMETHEUS_VERSION; binary=prometheus; recipe_files=() ;;
   etcd) version=$ETCD_VERSION; binary=etcd; recipe_files=() ;;
   kube-apiserver) version=$K8S_VERSION; binary=kube-apiserver; recipe_files=() ;;
+  helm) version=$HELM_VERSION; binary=helm; recipe_files=() ;;
   *) echo "unknown peer: $peer" >&2; exit 2 ;;
 esac
 
@@ -89,6 +91,11 @@ build_kube-apiserver() {
     grep -E '^godebug ' "$kmod" | sed 's/^godebug //' | while read -r kv; do go mod edit -godebug="$kv"; done
     go build -mod=mod -trimpath -ldflags='-s -w' -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   )
+}
+
+build_helm() {
+  local tmp=$1
+  GOBIN="$tmp" go install -trimpath -ldflags='-s -w' "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 }
 
 mkdir -p "$PEERS_CACHE/bin"
