@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { configJsonSchema } from "../src/config/schema.ts";
+import { renderConfigRegion, splice } from "./chart-config.ts";
 
 type Js = Record<string, unknown>;
 interface Row {
@@ -65,9 +66,11 @@ export function renderSchema(): string {
 }
 
 if (import.meta.main) {
+  const values = readFileSync("deploy/helm/values.yaml", "utf8");
   const targets: [string, string][] = [
     ["config.schema.json", renderSchema()],
     ["docs/configuration.md", renderDocs()],
+    ["deploy/helm/values.yaml", splice(values, renderConfigRegion())],
   ];
   if (process.argv.includes("--check")) {
     const stale = targets.filter(([p, text]) => {

@@ -264,7 +264,7 @@ async function startAndRun(
       }
     }
     if (epoch > 1) log.info("adopted stored epoch for ha.coordinator=none", { epoch });
-    coordinator = noopCoordinator(epoch);
+    coordinator = noopCoordinator(epoch, log);
   }
   const metrics = new SelfMetrics();
   // 11. self-metrics export (leader and standby alike)

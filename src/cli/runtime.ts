@@ -150,7 +150,7 @@ export async function runLoops(ctx: RuntimeContext, metrics: SelfMetrics, wiring
   });
   await ctx.coordinator.run(ctx.signal, async (leader, epoch, valid) => {
     ctx.health.leader = true;
-    ctx.log.info("leader elected; starting loops", { identity: ctx.identity, epoch, loops: runners.length });
+    ctx.log.debug("scheduler starting", { identity: ctx.identity, epoch, loops: runners.length });
     try {
       await scheduler.run(leader, epoch, valid);
     } finally {

@@ -99,6 +99,8 @@ describe("lease election and ConfigMap checkpoint on a real API server", () => {
     await Bun.sleep(3000);
     const leaders = replicas.filter((r) => r.stdout.includes("leader elected; starting loops"));
     expect(leaders).toHaveLength(1);
+    expect(leaders[0]?.stdout).toMatch(/msg="leader elected; starting loops" instance=\S+ leader=true/);
+    for (const r of replicas.filter((x) => x !== leaders[0])) expect(r.stdout).toContain("leader=false");
     const spec = await leaseSpec();
     expect(spec.holderIdentity).toBe(leaders[0]?.name);
     expect(spec.leaseDurationSeconds).toBe(4);

@@ -73,7 +73,10 @@ describe("client basics", () => {
     let fetched = 0;
     const { c, observed } = client({
       baseUrl: "http://169.254.169.254",
-      fetch: async () => (fetched++, new Response("")),
+      fetch: async () => {
+        fetched++;
+        return new Response("");
+      },
     });
     await expect(c.getJson("/latest/meta-data/", signal())).rejects.toThrow("cloud-metadata");
     expect([fetched, observed.length]).toEqual([0, 0]);
@@ -244,7 +247,10 @@ describe("TLS", () => {
       for (let i = 0; i < 50; i++) {
         if (
           await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } })
-            .then((s) => (s.end(), true))
+            .then((s) => {
+              s.end();
+              return true;
+            })
             .catch(() => false)
         )
           break;
@@ -271,7 +277,10 @@ describe("proxies", () => {
     const proxy = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
-      fetch: () => (proxied++, Response.json({ via: "proxy" })),
+      fetch: () => {
+        proxied++;
+        return Response.json({ via: "proxy" });
+      },
     });
     setProxyConfig({ http: `http://127.0.0.1:${proxy.port}`, https: `http://127.0.0.1:${proxy.port}`, noProxy: [] });
     const { c } = client({ baseUrl: "http://169.254.169.254" });
@@ -290,7 +299,10 @@ describe("proxies", () => {
       baseUrl: "https://api.vendor.test",
       allowPrivate: false,
       resolve: async () => ["203.0.113.5"],
-      fetch: async () => (fetched++, new Response("{}")),
+      fetch: async () => {
+        fetched++;
+        return new Response("{}");
+      },
     });
     await expect(c.getJson("/x", signal())).rejects.toThrow("RFC-1918");
     expect(fetched).toBe(0);

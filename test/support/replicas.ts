@@ -33,6 +33,7 @@ export async function startReplica(
   config: string,
   pk: FakePortkey,
   timings = "4s/3s/1s",
+  namespace = NS,
 ): Promise<Replica> {
   const sa = await kube.saDir(name);
   const cfg = join(dir, `${name}.yaml`);
@@ -41,7 +42,12 @@ export async function startReplica(
   const p = start(
     [`-config=${cfg}`, `-kube-api-url=${kube.url}`, `-serviceaccount-dir=${sa}`, `-health-addr=127.0.0.1:${port}`],
     {
-      env: { POD_NAMESPACE: NS, POD_NAME: name, PORTKEY_API_KEY: pk.apiKey, GENAI_OTEL_BRIDGE_LEASE_TIMINGS: timings },
+      env: {
+        POD_NAMESPACE: namespace,
+        POD_NAME: name,
+        PORTKEY_API_KEY: pk.apiKey,
+        GENAI_OTEL_BRIDGE_LEASE_TIMINGS: timings,
+      },
     },
   );
   return Object.assign(p, { name, port });

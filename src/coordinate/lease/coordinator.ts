@@ -22,10 +22,15 @@ export function leaseCoordinator(
 
   async function acquire(e: Elector, root: AbortSignal): Promise<boolean> {
     let warned = "";
+    let standbyLogged = false;
     while (!root.aborted) {
       if (await e.tryAcquireOrRenew(root).catch(() => false)) return true;
       // A standby waiting for a live leader has no error; anything else (403, unreachable) is
       // worth one line per distinct cause.
+      if (e.lastError === "" && !standbyLogged) {
+        log.info("standing by; another replica holds the lease", { leader: false });
+        standbyLogged = true;
+      }
       if (e.lastError !== "" && e.lastError !== warned) {
         log.warnLimited(`lease:${e.lastError}`, "leader election attempt failed", { err: e.lastError });
         warned = e.lastError;
@@ -85,7 +90,7 @@ export function leaseCoordinator(
           },
           Math.min(100, t.retryPeriodMs),
         );
-        log.info("leader elected; starting loops", { identity, epoch });
+        log.info("leader elected; starting loops", { leader: true, identity, epoch });
         const done = onElected(leader.signal, epoch, valid);
         await renewLoop(e, leader, root);
         clearInterval(watchdog);

@@ -14,9 +14,13 @@ export interface Coordinator {
   run(root: AbortSignal, onElected: OnElected): Promise<void>;
 }
 
-export function noopCoordinator(configuredEpoch = 1): Coordinator {
+export function noopCoordinator(
+  configuredEpoch = 1,
+  log?: { info(msg: string, attrs?: Record<string, unknown>): void },
+): Coordinator {
   return {
     run(root, onElected) {
+      log?.info("leader elected; starting loops", { leader: true, epoch: Math.max(1, configuredEpoch) });
       return onElected(root, Math.max(1, configuredEpoch), () => !root.aborted);
     },
   };
