@@ -62,6 +62,8 @@ export interface RuntimeContext {
   checkpointer: Checkpointer;
   coordinator: Coordinator;
   metrics: SelfMetrics;
+  /** ⌊0.9 × -container-mem-bytes⌋, 0 when unknown. */
+  memTargetBytes: bigint;
   dryRun: boolean;
   /** Aborted by SIGTERM/SIGINT. */
   signal: AbortSignal;
@@ -322,6 +324,7 @@ async function startAndRun(
       checkpointer,
       coordinator,
       metrics,
+      memTargetBytes: memTarget,
       dryRun: opts.dryRun,
       signal,
     });

@@ -12,6 +12,7 @@ import { redact } from "../log/redact.ts";
 import type { Labels } from "../model/types.ts";
 import type { Resolver } from "../net/egress.ts";
 import { proxiedFetch } from "../net/proxied-fetch.ts";
+import { queueDepthFor } from "../schedule/queue-depth.ts";
 import { LoopRunner } from "../schedule/runner.ts";
 import { Scheduler } from "../schedule/scheduler.ts";
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
@@ -130,6 +131,10 @@ export async function runLoops(ctx: RuntimeContext, metrics: SelfMetrics, wiring
       }),
     );
   }
+  const depth = queueDepthFor(c.queue.max_batches, c.queue.max_batch_bytes, ctx.memTargetBytes);
+  if (depth !== c.queue.max_batches) {
+    ctx.log.info("queue depth sized to the container memory limit", { configured: c.queue.max_batches, depth });
+  }
   const runners = loops.map(
     (loop) =>
       new LoopRunner(loop, {
@@ -139,7 +144,7 @@ export async function runLoops(ctx: RuntimeContext, metrics: SelfMetrics, wiring
         metrics,
         log: ctx.log,
         maxDpm: c.governance.max_dpm,
-        maxBatches: c.queue.max_batches,
+        maxBatches: depth,
       }),
   );
   const scheduler = new Scheduler(runners, {

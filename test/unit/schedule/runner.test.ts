@@ -266,3 +266,15 @@ describe("tick plan and scheduler", () => {
     expect(r.metrics.registry.total("genai_otel_bridge_window_lag_seconds")).toBe(0);
   });
 });
+
+describe("queue depth under a memory limit", () => {
+  test("a quarter of the soft target at max_batch_bytes per batch, never above the configured depth", async () => {
+    const { queueDepthFor } = await import("../../../src/schedule/queue-depth.ts");
+    const MiB = 1024n * 1024n;
+    expect(queueDepthFor(256, 1_048_576, 0n)).toBe(256);
+    expect(queueDepthFor(256, 1_048_576, (512n * MiB * 9n) / 10n)).toBe(115);
+    expect(queueDepthFor(256, 1_048_576, 64n * MiB * 1024n)).toBe(256);
+    expect(queueDepthFor(256, 1_048_576, 2n * MiB)).toBe(1);
+    expect(queueDepthFor(256, -1, 2n * MiB)).toBe(256);
+  });
+});
