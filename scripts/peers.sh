@@ -27,7 +27,7 @@ if [ "${1:-}" = "--path" ]; then
   only_path=1
   shift
 fi
-peer=${1:?usage: peers.sh [--path] otelcol|prometheus|etcd|kube-apiserver|helm}
+peer=${1:?usage: peers.sh [--path] otelcol|prometheus|promtool|etcd|kube-apiserver|helm}
 
 case "$peer" in
   otelcol) version=$OTELCOL_VERSION; binary=otelcol-peer; recipe_files=("$ROOT"/test/peers/otelcol/*.go "$ROOT/test/peers/otelcol/go.mod") ;;
@@ -35,6 +35,7 @@ case "$peer" in
   etcd) version=$ETCD_VERSION; binary=etcd; recipe_files=() ;;
   kube-apiserver) version=$K8S_VERSION; binary=kube-apiserver; recipe_files=() ;;
   helm) version=$HELM_VERSION; binary=helm; recipe_files=() ;;
+  promtool) version=$PROMETHEUS_VERSION; binary=promtool; recipe_files=() ;;
   *) echo "unknown peer: $peer" >&2; exit 2 ;;
 esac
 
@@ -91,6 +92,12 @@ build_kube-apiserver() {
     grep -E '^godebug ' "$kmod" | sed 's/^godebug //' | while read -r kv; do go mod edit -godebug="$kv"; done
     go build -mod=mod -trimpath -ldflags='-s -w' -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   )
+}
+
+build_promtool() {
+  local tmp=$1
+  GOBIN="$tmp" go install -trimpath -ldflags='-s -w' -tags remove_all_sd \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
 }
 
 build_helm() {
