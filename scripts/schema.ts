@@ -53,7 +53,10 @@ content). Unknown keys are errors at every level. Editors can check files agains
 [\`config.schema.json\`](../config.schema.json), e.g. with the YAML language server:
 \`# yaml-language-server: $schema=<path>/config.schema.json\`.
 
-The validation rules (with the exact messages) are listed in the README under "Validation".
+Beyond types, every rule (ranges, cross-field checks, the build-phase checks) is enforced at
+start-up and by \`genai-otel-bridge validate\`, which reports all failures at once with the key
+path; the README's "Configuration" section lists where this build differs from the Go
+implementation.
 
 | Key | Type | Default, rules, meaning |
 |---|---|---|

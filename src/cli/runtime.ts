@@ -6,7 +6,7 @@
 import type { Checkpointer } from "../checkpoint/contract.ts";
 import { createEmitter, type Emitter } from "../emit/otlp/emitter.ts";
 import { metricsRequestJson } from "../emit/otlp/json.ts";
-import { abortableSleep, DEFAULT_RETRY, type FetchLike, type PostDeps } from "../emit/otlp/post.ts";
+import { DEFAULT_RETRY, type FetchLike, type PostDeps } from "../emit/otlp/post.ts";
 import { Guard } from "../governance/guard.ts";
 import { redact } from "../log/redact.ts";
 import type { Labels } from "../model/types.ts";
@@ -15,6 +15,7 @@ import { proxiedFetch } from "../net/proxied-fetch.ts";
 import { queueDepthFor } from "../schedule/queue-depth.ts";
 import { LoopRunner } from "../schedule/runner.ts";
 import { Scheduler } from "../schedule/scheduler.ts";
+import { sleepOrAbort } from "../schedule/sleep.ts";
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
 import type { Loop, SourceHooks } from "../sources/loop.ts";
 import { csv } from "../sources/settings.ts";
@@ -72,7 +73,7 @@ export function buildEmitter(ctx: RuntimeContext, metrics: SelfMetrics, wiring: 
   const deps: PostDeps = {
     fetch: wiring.emitFetch ?? proxiedFetch,
     now: () => performance.now(),
-    sleep: abortableSleep,
+    sleep: sleepOrAbort,
     random: Math.random,
     policy: DEFAULT_RETRY,
     timeoutMs: 30_000,

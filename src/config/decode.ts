@@ -61,7 +61,7 @@ function text(n: Scalar): string {
 export function isNullNode(n: Node | null | undefined, ctx: DecodeContext): boolean {
   if (n == null) return true;
   if (!isScalar(n)) return false;
-  if (isStringTagged(n, ctx) || n.tag === "tag:yaml.org,2002:str") return false;
+  if (isStringTagged(n, ctx)) return false;
   return NULLS.has(text(n)) || n.tag === "tag:yaml.org,2002:null";
 }
 

@@ -180,6 +180,3 @@ export function validateConfig(c: Config, knownTypes: ReadonlySet<string>): stri
   }
   return out;
 }
-
-/** For logging: the minimum interval between two self exports. */
-export const SELF_INTERVAL_DEFAULT = MINUTE;

@@ -15,7 +15,6 @@ export const REDACTED = "[redacted]";
 export function registerSecret(value: string): void {
   if (Buffer.byteLength(value) <= 3 || secrets.has(value)) return;
   secrets.add(value);
-  // The base64 form appears in Basic auth headers.
   ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
 

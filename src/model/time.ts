@@ -13,19 +13,9 @@ export function fromMillis(ms: number): Time {
   return BigInt(Math.trunc(ms)) * NS_PER_MS;
 }
 
-export function toMillis(t: Time): number {
-  return Number(t / NS_PER_MS);
-}
-
 /** Wall clock now, as a Time. */
 export function nowTime(): Time {
   return fromMillis(Date.now());
-}
-
-/** Truncate down to the whole UTC minute. */
-export function floorMinute(t: Time): Time {
-  const r = t % NS_PER_MIN;
-  return r < 0n ? t - r - NS_PER_MIN : t - r;
 }
 
 function pad(n: number, w: number): string {

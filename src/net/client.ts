@@ -8,6 +8,7 @@
  * again. A guard refusal sends nothing, takes no token and records no latency sample. Errors
  * never carry the auth value, a query string or URL credentials.
  */
+import { isLoopbackHost } from "../config/urlgate.ts";
 import { redact } from "../log/redact.ts";
 import { checkDest, EgressError, type EgressPolicy, hostnameOf, type Resolver, systemResolver } from "./egress.ts";
 import { formatIp, type Ip, parseIp } from "./ip.ts";
@@ -37,16 +38,6 @@ export interface ClientOptions {
   /** Extra trusted CA (tests); the built-in roots otherwise. */
   ca?: string;
   observer?: (target: string, method: string, status: number, durationMs: number) => void;
-}
-
-export class HttpError extends Error {
-  override name = "HttpError";
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
 }
 
 export interface JsonResponse {
@@ -156,11 +147,7 @@ export class HttpClient {
     if (origin.protocol !== "https:" && origin.protocol !== "http:") {
       throw new EgressError(`httpx: unsupported scheme ${origin.protocol}`);
     }
-    if (
-      origin.protocol === "http:" &&
-      !this.o.allowPrivate &&
-      !["localhost", "127.0.0.1", "::1"].includes(hostnameOf(origin))
-    ) {
+    if (origin.protocol === "http:" && !this.o.allowPrivate && !isLoopbackHost(hostnameOf(origin))) {
       throw new EgressError(
         `httpx: refusing plaintext request to ${safeUrl(origin.href)} (set http.allow_private for an in-VPC host)`,
       );

@@ -2,6 +2,8 @@
  * Token bucket: `rps` tokens per second up to `burst`, starting full; one token per request.
  * Waiters are served in order and a wait is cancellable.
  */
+import { sleepOrAbort } from "../schedule/sleep.ts";
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -37,18 +39,8 @@ export class TokenBucket {
         this.tokens -= 1;
         return;
       }
-      const waitMs = ((1 - this.tokens) / this.rps) * 1000;
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        }, Math.ceil(waitMs));
-        const onAbort = () => {
-          clearTimeout(t);
-          reject(signal.reason ?? new Error("aborted"));
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
-      });
+      // An abort ends the wait; the check at the top of the loop then throws.
+      await sleepOrAbort(Math.ceil(((1 - this.tokens) / this.rps) * 1000), signal);
     }
   }
 }

@@ -6,7 +6,7 @@
  * a coordinator waits on before another replica may lead).
  */
 import type { Logger } from "../log/logger.ts";
-import { NS_PER_MIN, NS_PER_S, nowTime, type Time, ZERO_TIME } from "../model/time.ts";
+import { NS_PER_MIN, nowTime, type Time, ZERO_TIME } from "../model/time.ts";
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
 import { GranularityUnexpected, QuotaExceeded } from "../sources/loop.ts";
 import type { LoopRunner } from "./runner.ts";
@@ -154,5 +154,3 @@ export class Scheduler {
     }
   }
 }
-
-export { NS_PER_S };

@@ -31,7 +31,7 @@ export interface PostDeps {
   fetch: FetchLike;
   /** Monotonic milliseconds. */
   now: () => number;
-  /** Resolves after ms, or rejects when the signal aborts. */
+  /** Resolves after ms, or earlier when the signal aborts. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   random: () => number;
   policy: RetryPolicy;
@@ -64,21 +64,6 @@ async function readCapped(res: Response): Promise<Uint8Array> {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error("aborted"));
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason ?? new Error("aborted"));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export async function post(
@@ -139,11 +124,8 @@ export async function post(
       }
       sleep = Math.max(sleep, retryAfterMs);
     }
-    try {
-      await deps.sleep(sleep, signal);
-    } catch {
-      return { kind: "retryable", status, cause: "aborted" };
-    }
+    // An abort ends the wait; the check at the top of the loop then returns.
+    await deps.sleep(sleep, signal).catch(() => {});
     delay = Math.min(delay * p.multiplier, p.maxMs);
   }
 }
