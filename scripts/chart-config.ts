@@ -155,11 +155,14 @@ export function renderConfigRegion(): string {
   return `${BEGIN}\nconfig:\n${indented}\n${END}`;
 }
 
-/** Replace the region between the markers of `values`; throws when a marker is missing. */
-export function splice(values: string, region: string): string {
+/**
+ * Replace the region between two marker lines of `values` (matched trimmed: the first BEGIN,
+ * then the first END after it); throws when a marker is missing.
+ */
+export function splice(values: string, region: string, begin = BEGIN, end = END): string {
   const lines = values.split("\n");
-  const b = lines.findIndex((l) => l.trim() === BEGIN);
-  const e = lines.findIndex((l, i) => i > b && l.trim() === END);
-  if (b < 0 || e < 0) throw new Error("values.yaml: generated-config markers not found");
+  const b = lines.findIndex((l) => l.trim() === begin);
+  const e = lines.findIndex((l, i) => b >= 0 && i > b && l.trim() === end);
+  if (b < 0 || e < 0) throw new Error(`values.yaml: marker ${JSON.stringify(b < 0 ? begin : end)} not found`);
   return [...lines.slice(0, b), region, ...lines.slice(e + 1)].join("\n");
 }

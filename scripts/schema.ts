@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { configJsonSchema } from "../src/config/schema.ts";
 import { renderConfigRegion, splice } from "./chart-config.ts";
+import { EXAMPLES_BEGIN, EXAMPLES_END, renderExamplesRegion } from "./chart-examples.ts";
 
 type Js = Record<string, unknown>;
 interface Row {
@@ -73,7 +74,10 @@ if (import.meta.main) {
   const targets: [string, string][] = [
     ["config.schema.json", renderSchema()],
     ["docs/configuration.md", renderDocs()],
-    ["deploy/helm/values.yaml", splice(values, renderConfigRegion())],
+    [
+      "deploy/helm/values.yaml",
+      splice(splice(values, renderConfigRegion()), renderExamplesRegion(), EXAMPLES_BEGIN, EXAMPLES_END),
+    ],
   ];
   if (process.argv.includes("--check")) {
     const stale = targets.filter(([p, text]) => {

@@ -15,3 +15,8 @@ export function sourceType(type: string): SourceDescriptor | undefined {
 export function knownSourceTypes(): ReadonlySet<string> {
   return new Set(registry.keys());
 }
+
+/** Every registered source type, in registration order. */
+export function sourceDescriptors(): readonly SourceDescriptor[] {
+  return [...registry.values()];
+}

@@ -20,12 +20,24 @@ export interface LoopPlan {
   indexedKeys?: string[];
 }
 
+/**
+ * A commented example of this source for the chart's values.yaml (deploy.md §2.9): a populated
+ * source list item, written with struct fields in config order, and one line of explanation per
+ * settings key of each example loop.
+ */
+export interface SourceExample {
+  source: Record<string, unknown>;
+  settingsDocs: Record<string, Record<string, string>>;
+}
+
 export interface SourceDescriptor extends SourceDefaults {
   type: string;
   /** Loop names this source builds. */
   loopNames: readonly string[];
   /** Content-free label keys this source's samples may carry (the guard's allow-list). */
   labelKeys: readonly string[];
+  /** The chart's commented example of this source's non-default shapes. */
+  example?: SourceExample;
   /** Source-constructor checks; returns the loops it would build, or throws an Error. */
   plan(source: SourceConfig, warn: (msg: string, attrs?: Record<string, unknown>) => void): LoopPlan[];
   /** The runnable loops of a planned source (called after every build rule passed). */

@@ -4,12 +4,14 @@
  * rather than running silently without it.
  */
 import type { SourceDescriptor } from "../types.ts";
+import { langsmithExample } from "./example.ts";
 
 export const langsmith: SourceDescriptor = {
   type: "langsmith",
   defaultBaseUrl: "https://api.smith.langchain.com",
   loopNames: ["sessions", "usage", "runs"],
   labelKeys: ["run_type", "status"],
+  example: langsmithExample,
   loopDefaults() {
     return {};
   },

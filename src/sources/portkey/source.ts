@@ -11,6 +11,7 @@ import type { LoopDeps } from "../loop.ts";
 import { csv, SettingsReader } from "../settings.ts";
 import type { LoopPlan, SourceDescriptor } from "../types.ts";
 import { AnalyticsLoop } from "./analytics/loop.ts";
+import { portkeyExample } from "./example.ts";
 import { ScopeProbe } from "./scope.ts";
 import { resolveUseCases } from "./use-cases.ts";
 
@@ -170,6 +171,7 @@ export const portkey: SourceDescriptor = {
   type: "portkey",
   defaultBaseUrl: "https://api.portkey.ai/v1",
   loopNames: ["analytics", "groups", "logs_export"],
+  example: portkeyExample,
   labelKeys: [
     "quantile",
     "token_type",
