@@ -6,6 +6,7 @@
  */
 import { Document, isMap, isPair, isScalar, type Node } from "yaml";
 import { configJsonSchema } from "../src/config/schema.ts";
+import { PORTKEY_CHART_SOURCE } from "../src/sources/portkey/example.ts";
 
 export const BEGIN = "# >>> BEGIN generated config — do not edit by hand; run `npm run schema` <<<";
 export const END = "# >>> END generated config <<<";
@@ -36,12 +37,7 @@ export const CHART_CONFIG = {
   selfobs: { profiling: { enabled: false, mode: "pull", pull: { addr: ":6060" } }, tracing: { enabled: false } },
   sources: [
     {
-      type: "portkey",
-      enabled: true,
-      base_url: "https://api.portkey.ai/v1",
-      source_instance: "portkey-${ENV}",
-      auth: { header: "x-portkey-api-key", value: "${PORTKEY_API_KEY}" },
-      rate_limit: { rps: 1, burst: 3 },
+      ...PORTKEY_CHART_SOURCE,
       loops: {
         analytics: {
           enabled: true,

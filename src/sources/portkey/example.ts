@@ -24,14 +24,22 @@ const DEFAULT_REQUESTED_DATA = [
   "trace_id",
 ].join(",");
 
+/**
+ * The source fields both the chart's default config and its example share (deploy.md §2.8):
+ * Portkey's API, the instance named after ENV, the key from the chart's Secret, 1 rps / burst 3.
+ */
+export const PORTKEY_CHART_SOURCE = {
+  type: "portkey",
+  enabled: true,
+  base_url: "https://api.portkey.ai/v1",
+  source_instance: "portkey-${ENV}",
+  auth: { header: "x-portkey-api-key", value: "${PORTKEY_API_KEY}" },
+  rate_limit: { rps: 1, burst: 3 },
+};
+
 export const portkeyExample: SourceExample = {
   source: {
-    type: "portkey",
-    enabled: true,
-    base_url: "https://api.portkey.ai/v1",
-    source_instance: "portkey-${ENV}",
-    auth: { header: "x-portkey-api-key", value: "${PORTKEY_API_KEY}" },
-    rate_limit: { rps: 1, burst: 3 },
+    ...PORTKEY_CHART_SOURCE,
     loops: {
       groups: {
         enabled: true,
