@@ -2,11 +2,23 @@
  * `npm run release`: cross-compile linux x64 and arm64, glibc and musl, with the Bun runtime
  * binaries npm ships (@oven/bun-linux-*, same version as the pinned bun) — no download from
  * elsewhere. Writes dist/genai-otel-bridge-<version>-linux-<arch>[-musl] and dist/SHA256SUMS,
- * then runs each x64 binary that can run on this machine once (`--version`).
+ * then runs both x64 binaries (`--version` and `demo`; the musl one in an Alpine-like chroot).
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync as cp,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildArgs } from "./build.ts";
 
@@ -69,18 +81,46 @@ const sums = readdirSync(DIST)
 writeFileSync(join(DIST, "SHA256SUMS"), `${sums.join("\n")}\n`);
 console.log(sums.join("\n"));
 
-// Prove the x64 builds start. A musl build needs a musl loader and musl libstdc++/libgcc; it is
-// run when this machine has them (Alpine-like), and reported otherwise rather than skipped silently.
-const musl = ["/lib/ld-musl-x86_64.so.1"].every((f) => existsSync(f));
-for (const t of TARGETS.filter((x) => x.target.startsWith("bun-linux-x64"))) {
-  const f = join(DIST, `genai-otel-bridge-${version}-${t.suffix}`);
-  if (t.target.endsWith("musl") && !musl) {
-    console.log(
-      `NOT RUN ${t.suffix}: no musl loader on this machine (${run("file", [f]).trim().split(": ")[1]?.slice(0, 80)})`,
-    );
-    continue;
+// Prove the x64 builds run: `--version`, then `demo` (the whole pipeline against its local fakes
+// and receiver). The glibc build runs on this machine as it is. The musl build runs in a chroot
+// laid out like Alpine — musl's loader and libc, a musl-built libstdc++.so.6 and libgcc_s.so.1
+// (scripts/musl-runtime.sh builds them once from Debian's GCC source) and /proc, nothing else —
+// in a private mount and PID namespace, so nothing of the host's glibc can be picked up.
+function runX64(suffix: string, file: string): void {
+  const musl = suffix.endsWith("musl");
+  let argv = [file];
+  let cleanup = () => {};
+  if (musl) {
+    // Progress of a first (long) build goes straight to the terminal.
+    const built = spawnSync("bash", [join(ROOT, "scripts/musl-runtime.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    if (built.status !== 0) throw new Error("scripts/musl-runtime.sh failed (see above)");
+    const runtime = built.stdout.trim();
+    const root = mkdtempSync(join(tmpdir(), "release-musl-"));
+    cp(join(runtime, "lib"), join(root, "lib"), { recursive: true, verbatimSymlinks: true });
+    cp(join(runtime, "usr"), join(root, "usr"), { recursive: true });
+    mkdirSync(join(root, "proc"));
+    mkdirSync(join(root, "tmp"), { mode: 0o1777 });
+    copyFileSync(file, join(root, "genai-otel-bridge"));
+    chmodSync(join(root, "genai-otel-bridge"), 0o755);
+    argv = ["unshare", "--mount", "--pid", "--fork", `--mount-proc=${root}/proc`, "chroot", root, "/genai-otel-bridge"];
+    cleanup = () => rmSync(root, { recursive: true, force: true });
   }
-  const out = run(f, ["--version"]).trim();
-  if (out !== version) throw new Error(`${f} --version printed ${JSON.stringify(out)}, want ${version}`);
-  console.log(`ran ${t.suffix}: --version = ${out}`);
+  try {
+    const [cmd = "", ...rest] = argv;
+    const out = run(cmd, [...rest, "--version"]).trim();
+    if (out !== version) throw new Error(`${suffix} --version printed ${JSON.stringify(out)}, want ${version}`);
+    const demo = run(cmd, [...rest, "demo"]);
+    const landed = /^(\d+) points landed/m.exec(demo);
+    if (!landed || Number(landed[1]) === 0) throw new Error(`${suffix} demo landed no points:\n${demo}`);
+    console.log(`ran ${suffix}${musl ? " (musl chroot)" : ""}: --version = ${out}; demo: ${landed[0]}`);
+  } finally {
+    cleanup();
+  }
+}
+
+for (const t of TARGETS.filter((x) => x.target.startsWith("bun-linux-x64"))) {
+  runX64(t.suffix, join(DIST, `genai-otel-bridge-${version}-${t.suffix}`));
 }
