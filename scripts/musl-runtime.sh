@@ -18,7 +18,7 @@
 # Needs (Debian packages, installed when missing and running as root): gcc-12-source musl
 # musl-dev libgmp-dev libmpfr-dev libmpc-dev, plus the host gcc/g++/binutils/make/xz.
 # Cache: $GENAI_PEERS_CACHE (default ~/.cache/genai-otel-bridge/peers)/musl-runtime/, keyed by
-# the GCC and musl package versions and a hash of this file; a build gets its .ok marker last.
+# the GCC and musl package versions and a hash of the recipe; a build gets its .ok marker last.
 set -euo pipefail
 
 PEERS_CACHE="${GENAI_PEERS_CACHE:-$HOME/.cache/genai-otel-bridge/peers}"
@@ -48,7 +48,8 @@ fi
 
 gccver=$(pkgver gcc-12-source)
 muslver=$(pkgver musl)
-recipe=$(sha256sum "$0" | cut -c1-8)
+# The recipe is everything from step 1 on: edits to the comments above do not force a rebuild.
+recipe=$(sed -n '/^# 1\. /,$p' "$0" | sha256sum | cut -c1-8)
 dir="$PEERS_CACHE/musl-runtime/gcc-${gccver//[^A-Za-z0-9.]/_}-musl-${muslver//[^A-Za-z0-9.]/_}-$recipe"
 
 if [ -f "$dir/.ok" ]; then
