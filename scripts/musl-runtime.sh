@@ -1,56 +1,69 @@
 #!/usr/bin/env bash
 # Build the C++ runtime a musl Bun binary links against (libstdc++.so.6 and libgcc_s.so.1, as
-# Alpine ships them) so `npm run release` can run the x64 musl build on a glibc machine.
+# Alpine ships them) so `npm run release` can run the musl builds on a glibc machine.
 #
-# The x64-musl release binary needs libc.musl-x86_64.so.1 and libstdc++.so.6 (which needs
+# A musl release binary needs libc.musl-<arch>.so.1 and libstdc++.so.6 (which needs
 # libgcc_s.so.1). Debian ships musl's libc and loader but no C++ runtime built for musl, and the
 # glibc libstdc++ does not load on musl (it calls glibc-only symbols). So this script builds GCC's
-# target libraries for x86_64-linux-musl from Debian's own GCC source package, the way Alpine
-# does: a cross gcc (C and C++ only, host binutils), then libgcc and libstdc++-v3. It prints a
-# directory holding a root file tree:
+# target libraries for <arch>-linux-musl from Debian's own GCC source package, the way Alpine
+# does: a cross gcc (C and C++ only, on Debian's binutils for that architecture), then libgcc and
+# libstdc++-v3. It prints a directory holding a root file tree:
 #
-#   lib/ld-musl-x86_64.so.1 -> libc.musl-x86_64.so.1, lib/libc.musl-x86_64.so.1 (from Debian musl)
-#   usr/lib/libstdc++.so.6, usr/lib/libgcc_s.so.1           (built here)
+#   lib/ld-musl-<arch>.so.1 -> libc.musl-<arch>.so.1, lib/libc.musl-<arch>.so.1 (Debian musl)
+#   usr/lib/libstdc++.so.6, usr/lib/libgcc_s.so.1                  (built here)
 #
-#   scripts/musl-runtime.sh           build if missing (~12 min on 2 cores), print the directory
-#   scripts/musl-runtime.sh --path    print the directory only if already built (exit 1 otherwise)
+#   scripts/musl-runtime.sh [x86_64|aarch64]          build if missing (~12 min on 2 cores), print the directory
+#   scripts/musl-runtime.sh --path [x86_64|aarch64]   print the directory only if already built (exit 1 otherwise)
 #
-# Needs (Debian packages, installed when missing and running as root): gcc-12-source musl
-# musl-dev libgmp-dev libmpfr-dev libmpc-dev, plus the host gcc/g++/binutils/make/xz.
-# Cache: $GENAI_PEERS_CACHE (default ~/.cache/genai-otel-bridge/peers)/musl-runtime/, keyed by
-# the GCC and musl package versions and a hash of the recipe; a build gets its .ok marker last.
+# Needs Debian packages (scripts/debian-packages.sh installs the missing ones when run as root):
+# gcc-12-source, musl and musl-dev of the target architecture, the GMP/MPFR/MPC headers, and for
+# aarch64 the cross binutils and kernel headers. Cache: $GENAI_PEERS_CACHE (default
+# ~/.cache/genai-otel-bridge/peers)/musl-runtime/, keyed by architecture, the GCC and musl
+# package versions and a hash of the recipe; a build gets its .ok marker last.
 set -euo pipefail
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS_CACHE="${GENAI_PEERS_CACHE:-$HOME/.cache/genai-otel-bridge/peers}"
-PKGS=(gcc-12-source musl musl-dev libgmp-dev libmpfr-dev libmpc-dev)
-TARGET=x86_64-linux-musl
 
 only_path=0
 if [ "${1:-}" = "--path" ]; then
   only_path=1
+  shift
 fi
+arch=${1:-x86_64}
+case "$arch" in
+  x86_64)
+    deb=amd64
+    binutils=() # the host's
+    kernel_headers=(/usr/include/linux /usr/include/asm-generic /usr/include/x86_64-linux-gnu/asm)
+    tool_prefix=""
+    ;;
+  aarch64)
+    deb=arm64
+    binutils=(binutils-aarch64-linux-gnu linux-libc-dev-arm64-cross)
+    kernel_headers=(/usr/aarch64-linux-gnu/include/linux /usr/aarch64-linux-gnu/include/asm-generic
+      /usr/aarch64-linux-gnu/include/asm)
+    tool_prefix=aarch64-linux-gnu-
+    ;;
+  *) echo "usage: musl-runtime.sh [--path] [x86_64|aarch64]" >&2; exit 2 ;;
+esac
+TARGET=$arch-linux-musl
+PKGS=(gcc-12-source "musl:$deb" "musl-dev:$deb" libgmp-dev libmpfr-dev libmpc-dev "${binutils[@]}")
 
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
-
-missing=()
 for p in "${PKGS[@]}"; do
-  [ -n "$(pkgver "$p")" ] || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$only_path" = 1 ]; then exit 1; fi
-  if [ "$(id -u)" != 0 ]; then
-    echo "musl-runtime: missing Debian packages: ${missing[*]} (install them, or run as root)" >&2
-    exit 1
+  if [ -z "$(pkgver "$p")" ]; then
+    [ "$only_path" = 1 ] && exit 1
+    bash "$ROOT/scripts/debian-packages.sh" "${PKGS[@]}"
+    break
   fi
-  echo "musl-runtime: installing ${missing[*]}" >&2
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2
-fi
+done
 
 gccver=$(pkgver gcc-12-source)
-muslver=$(pkgver musl)
+muslver=$(pkgver "musl:$deb")
 # The recipe is everything from step 1 on: edits to the comments above do not force a rebuild.
-recipe=$(sed -n '/^# 1\. /,$p' "$0" | sha256sum | cut -c1-8)
-dir="$PEERS_CACHE/musl-runtime/gcc-${gccver//[^A-Za-z0-9.]/_}-musl-${muslver//[^A-Za-z0-9.]/_}-$recipe"
+recipe=$( (echo "$arch"; sed -n '/^# 1\. /,$p' "$0") | sha256sum | cut -c1-8)
+dir="$PEERS_CACHE/musl-runtime/$arch-gcc-${gccver//[^A-Za-z0-9.]/_}-musl-${muslver//[^A-Za-z0-9.]/_}-$recipe"
 
 if [ -f "$dir/.ok" ]; then
   echo "$dir"
@@ -68,20 +81,20 @@ started=$(date +%s)
 # 1. A sysroot that looks like an Alpine /usr: musl headers and libraries, Linux UAPI headers.
 sysroot="$work/sysroot"
 mkdir -p "$sysroot/usr/include" "$sysroot/usr/lib"
-cp -a /usr/include/x86_64-linux-musl/. "$sysroot/usr/include/"
-cp -a /usr/include/linux /usr/include/asm-generic "$sysroot/usr/include/"
-cp -a /usr/include/x86_64-linux-gnu/asm "$sysroot/usr/include/asm"
-cp -a /usr/lib/x86_64-linux-musl/. "$sysroot/usr/lib/"
+cp -a "/usr/include/$TARGET/." "$sysroot/usr/include/"
+cp -a "${kernel_headers[@]}" "$sysroot/usr/include/"
+cp -a "/usr/lib/$TARGET/." "$sysroot/usr/lib/"
 rm -f "$sysroot/usr/lib/musl-gcc.specs"
 ln -s lib "$sysroot/usr/lib64"
 ln -s usr/lib "$sysroot/lib"
 ln -s usr/lib "$sysroot/lib64"
 
-# 2. Host binutils under the target's names: x86-64 ELF is the same for both C libraries.
+# 2. Binutils for the architecture under the target's names: ELF objects are the same whichever
+#    C library they are linked against.
 tools="$work/tools"
 mkdir -p "$tools"
 for t in as ld ar nm ranlib strip objcopy objdump readelf; do
-  ln -s "$(command -v "$t")" "$tools/$TARGET-$t"
+  ln -s "$(command -v "$tool_prefix$t")" "$tools/$TARGET-$t"
 done
 export PATH="$tools:$PATH"
 
@@ -118,14 +131,14 @@ make -j"$jobs" all-target-libstdc++-v3 >"$work/libstdcxx.log" 2>&1 || { tail -40
 # 4. The root file tree, laid out as on Alpine.
 out="$dir.tmp"
 mkdir -p "$out/lib" "$out/usr/lib"
-cp -L /usr/lib/x86_64-linux-musl/libc.so "$out/lib/libc.musl-x86_64.so.1"
-ln -s libc.musl-x86_64.so.1 "$out/lib/ld-musl-x86_64.so.1"
+cp -L "/usr/lib/$TARGET/libc.so" "$out/lib/libc.musl-$arch.so.1"
+ln -s "libc.musl-$arch.so.1" "$out/lib/ld-musl-$arch.so.1"
 cp -L "$work/build/$TARGET/libgcc/libgcc_s.so.1" "$out/usr/lib/libgcc_s.so.1"
 cp -L "$work/build/$TARGET/libstdc++-v3/src/.libs/libstdc++.so.6" "$out/usr/lib/libstdc++.so.6"
-strip --strip-unneeded "$out/usr/lib/libgcc_s.so.1" "$out/usr/lib/libstdc++.so.6"
+"$tools/$TARGET-strip" --strip-unneeded "$out/usr/lib/libgcc_s.so.1" "$out/usr/lib/libstdc++.so.6"
 cat >"$out/BUILD-INFO" <<EOF
 libstdc++.so.6 and libgcc_s.so.1 built for $TARGET from Debian gcc-12-source $gccver
-musl libc from Debian musl $muslver
+musl libc from Debian musl:$deb $muslver
 build time: $(($(date +%s) - started)) s
 EOF
 mv "$out" "$dir"

@@ -2,7 +2,8 @@
  * `npm run release`: cross-compile linux x64 and arm64, glibc and musl, with the Bun runtime
  * binaries npm ships (@oven/bun-linux-*, same version as the pinned bun) — no download from
  * elsewhere. Writes dist/genai-otel-bridge-<version>-linux-<arch>[-musl] and dist/SHA256SUMS,
- * then runs both x64 binaries (`--version` and `demo`; the musl one in an Alpine-like chroot).
+ * then runs all four (`--version` and `demo`): x64 natively, arm64 under qemu-user, the musl
+ * builds in an Alpine-like chroot.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -81,46 +82,82 @@ const sums = readdirSync(DIST)
 writeFileSync(join(DIST, "SHA256SUMS"), `${sums.join("\n")}\n`);
 console.log(sums.join("\n"));
 
-// Prove the x64 builds run: `--version`, then `demo` (the whole pipeline against its local fakes
-// and receiver). The glibc build runs on this machine as it is. The musl build runs in a chroot
-// laid out like Alpine — musl's loader and libc, a musl-built libstdc++.so.6 and libgcc_s.so.1
-// (scripts/musl-runtime.sh builds them once from Debian's GCC source) and /proc, nothing else —
-// in a private mount and PID namespace, so nothing of the host's glibc can be picked up.
-function runX64(suffix: string, file: string): void {
-  const musl = suffix.endsWith("musl");
-  let argv = [file];
-  let cleanup = () => {};
-  if (musl) {
-    // Progress of a first (long) build goes straight to the terminal.
-    const built = spawnSync("bash", [join(ROOT, "scripts/musl-runtime.sh")], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    if (built.status !== 0) throw new Error("scripts/musl-runtime.sh failed (see above)");
-    const runtime = built.stdout.trim();
-    const root = mkdtempSync(join(tmpdir(), "release-musl-"));
-    cp(join(runtime, "lib"), join(root, "lib"), { recursive: true, verbatimSymlinks: true });
-    cp(join(runtime, "usr"), join(root, "usr"), { recursive: true });
-    mkdirSync(join(root, "proc"));
-    mkdirSync(join(root, "tmp"), { mode: 0o1777 });
-    copyFileSync(file, join(root, "genai-otel-bridge"));
-    chmodSync(join(root, "genai-otel-bridge"), 0o755);
-    argv = ["unshare", "--mount", "--pid", "--fork", `--mount-proc=${root}/proc`, "chroot", root, "/genai-otel-bridge"];
-    cleanup = () => rmSync(root, { recursive: true, force: true });
-  }
-  try {
-    const [cmd = "", ...rest] = argv;
-    const out = run(cmd, [...rest, "--version"]).trim();
-    if (out !== version) throw new Error(`${suffix} --version printed ${JSON.stringify(out)}, want ${version}`);
-    const demo = run(cmd, [...rest, "demo"]);
-    const landed = /^(\d+) points landed/m.exec(demo);
-    if (!landed || Number(landed[1]) === 0) throw new Error(`${suffix} demo landed no points:\n${demo}`);
-    console.log(`ran ${suffix}${musl ? " (musl chroot)" : ""}: --version = ${out}; demo: ${landed[0]}`);
-  } finally {
-    cleanup();
-  }
+// Prove every build runs: `--version`, then `demo` (the whole pipeline against its in-process
+// fakes and sink). linux-x64 runs on this machine as it is; arm64 runs under qemu-user (Debian's
+// qemu-user-static), with Debian's arm64 glibc for the glibc build. Each musl build runs in a
+// chroot laid out like Alpine — musl's loader and libc, a musl-built libstdc++.so.6 and
+// libgcc_s.so.1 (scripts/musl-runtime.sh builds them once from Debian's GCC source), /proc and,
+// for arm64, the static qemu — in a private mount and PID namespace, so nothing of the host's
+// glibc can be picked up.
+interface Runner {
+  argv: string[];
+  how: string;
+  cleanup: () => void;
 }
 
-for (const t of TARGETS.filter((x) => x.target.startsWith("bun-linux-x64"))) {
-  runX64(t.suffix, join(DIST, `genai-otel-bridge-${version}-${t.suffix}`));
+function script(name: string, args: string[]): string {
+  // Progress of a first (long) build goes straight to the terminal.
+  const r = spawnSync("bash", [join(ROOT, "scripts", name), ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (r.status !== 0) throw new Error(`scripts/${name} ${args.join(" ")} failed (see above)`);
+  return r.stdout.trim();
+}
+
+const QEMU = "/usr/bin/qemu-aarch64-static";
+
+function muslChroot(file: string, arch: "x86_64" | "aarch64"): Runner {
+  const runtime = script("musl-runtime.sh", [arch]);
+  const root = mkdtempSync(join(tmpdir(), `release-musl-${arch}-`));
+  cp(join(runtime, "lib"), join(root, "lib"), { recursive: true, verbatimSymlinks: true });
+  cp(join(runtime, "usr"), join(root, "usr"), { recursive: true });
+  mkdirSync(join(root, "proc"));
+  mkdirSync(join(root, "tmp"), { mode: 0o1777 });
+  copyFileSync(file, join(root, "genai-otel-bridge"));
+  chmodSync(join(root, "genai-otel-bridge"), 0o755);
+  const emulator: string[] = [];
+  if (arch === "aarch64") {
+    copyFileSync(QEMU, join(root, "qemu-aarch64"));
+    chmodSync(join(root, "qemu-aarch64"), 0o755);
+    emulator.push("/qemu-aarch64");
+  }
+  return {
+    argv: [
+      "unshare",
+      "--mount",
+      "--pid",
+      "--fork",
+      `--mount-proc=${root}/proc`,
+      "chroot",
+      root,
+      ...emulator,
+      "/genai-otel-bridge",
+    ],
+    how: arch === "aarch64" ? "musl chroot, qemu-user" : "musl chroot",
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+function runnerFor(suffix: string, file: string): Runner {
+  const arm = suffix.startsWith("linux-arm64");
+  if (arm) script("debian-packages.sh", ["qemu-user-static", "libc6-arm64-cross"]);
+  if (suffix.endsWith("musl")) return muslChroot(file, arm ? "aarch64" : "x86_64");
+  if (arm) return { argv: [QEMU, "-L", "/usr/aarch64-linux-gnu", file], how: "qemu-user", cleanup: () => {} };
+  return { argv: [file], how: "native", cleanup: () => {} };
+}
+
+for (const t of TARGETS) {
+  const runner = runnerFor(t.suffix, join(DIST, `genai-otel-bridge-${version}-${t.suffix}`));
+  try {
+    const [cmd = "", ...rest] = runner.argv;
+    const out = run(cmd, [...rest, "--version"]).trim();
+    if (out !== version) throw new Error(`${t.suffix} --version printed ${JSON.stringify(out)}, want ${version}`);
+    const demo = run(cmd, [...rest, "demo"]);
+    const landed = /^(\d+) points landed/m.exec(demo);
+    if (!landed || Number(landed[1]) === 0) throw new Error(`${t.suffix} demo landed no points:\n${demo}`);
+    console.log(`ran ${t.suffix} (${runner.how}): --version = ${out}; demo: ${landed[0]}`);
+  } finally {
+    runner.cleanup();
+  }
 }
