@@ -5,7 +5,7 @@
  * settings) are sorted; schema durations are written compactly (`1m`, `1h30m`); each settings
  * key gets its explanation as a comment that stays a comment once the block is uncommented.
  */
-import { Document, isMap, isPair, isScalar, type Node, type YAMLMap } from "yaml";
+import { Document, isMap, isPair, isScalar, type Node, type Scalar } from "yaml";
 import { DURATION_PATTERN, formatDuration, parseDuration } from "../src/config/duration.ts";
 import { configJsonSchema } from "../src/config/schema.ts";
 import { sourceDescriptors } from "../src/sources/registry.ts";
@@ -69,26 +69,27 @@ function shape(value: unknown, js: Js | undefined, path: string): unknown {
   return value;
 }
 
-function pairsOf(map: YAMLMap | unknown): { key: string; node: Node; pair: { key: unknown } }[] {
+/** The entries of a YAML map whose keys are scalars (empty for anything else). */
+function entries(map: unknown): { name: string; key: Scalar; value: Node }[] {
   if (!isMap(map)) return [];
-  return map.items
-    .filter(isPair)
-    .flatMap((p) => (isScalar(p.key) ? [{ key: String(p.key.value), node: p.value as Node, pair: p }] : []));
+  return map.items.flatMap((p) =>
+    isPair(p) && isScalar(p.key) ? [{ name: String(p.key.value), key: p.key, value: p.value as Node }] : [],
+  );
 }
 
 /** One source as YAML lines (not yet commented out), with its settings explained. */
 function sourceLines(type: string, example: SourceExample): string[] {
   const itemSchema = (configJsonSchema().properties as Record<string, Js>).sources?.items as Js;
   const doc = new Document(shape(example.source, itemSchema, `example ${type}`));
-  const loops = pairsOf(doc.contents).find((p) => p.key === "loops");
+  const loops = entries(doc.contents).find((e) => e.name === "loops");
   const explained = new Set<string>();
-  for (const loop of pairsOf(loops?.node)) {
-    const settings = pairsOf(loop.node).find((p) => p.key === "settings");
-    for (const s of pairsOf(settings?.node)) {
-      const text = example.settingsDocs[loop.key]?.[s.key];
-      if (!text) throw new Error(`source example ${type}: loops.${loop.key}.settings.${s.key} has no explanation`);
-      (s.pair.key as { commentBefore?: string }).commentBefore = ` ${text}`;
-      explained.add(`${loop.key}.${s.key}`);
+  for (const loop of entries(loops?.value)) {
+    const settings = entries(loop.value).find((e) => e.name === "settings");
+    for (const s of entries(settings?.value)) {
+      const text = example.settingsDocs[loop.name]?.[s.name];
+      if (!text) throw new Error(`source example ${type}: loops.${loop.name}.settings.${s.name} has no explanation`);
+      s.key.commentBefore = ` ${text}`;
+      explained.add(`${loop.name}.${s.name}`);
     }
   }
   for (const [loop, keys] of Object.entries(example.settingsDocs)) {

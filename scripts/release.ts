@@ -113,7 +113,8 @@ function muslChroot(file: string, arch: "x86_64" | "aarch64"): Runner {
   cp(join(runtime, "lib"), join(root, "lib"), { recursive: true, verbatimSymlinks: true });
   cp(join(runtime, "usr"), join(root, "usr"), { recursive: true });
   mkdirSync(join(root, "proc"));
-  mkdirSync(join(root, "tmp"), { mode: 0o1777 });
+  mkdirSync(join(root, "tmp"));
+  chmodSync(join(root, "tmp"), 0o1777); // as /tmp is; mkdir's mode would be cut by the umask
   copyFileSync(file, join(root, "genai-otel-bridge"));
   chmodSync(join(root, "genai-otel-bridge"), 0o755);
   const emulator: string[] = [];
