@@ -35,7 +35,8 @@ describe("source-side faults", () => {
   test("404 on one graph: skipped and counted, the others land", async () => {
     const r = await scenario({
       setup: (pk) => pk.inject("latency", { kind: "status", status: 404 }),
-      until: (s) => sum(s, `${E}emitted_total`) > 0,
+      // A catch-up lands one batch per settled minute; wait for all five, not the first.
+      until: (s) => sum(s, `${E}emitted_total`) >= 5 * 6,
     });
     expect(
       sum(r.scrape, `${E}source_graph_unavailable_total`, { loop: "analytics", graph: "latency" }),
@@ -130,7 +131,7 @@ describe("receiver-side faults", () => {
     const r = await scenario({
       otlp: (_req, n) =>
         n === 0 ? new Response("err-mimir-sample-duplicate-timestamp", { status: 400 }) : new Response(""),
-      until: (s) => sum(s, `${E}emitted_total`) > 0,
+      until: (s) => sum(s, `${E}emitted_total`) >= 4 * 10,
     });
     expect(sum(r.scrape, `${E}samples_skipped_total`, { reason: "duplicate_timestamp" })).toBe(10);
     expect(sum(r.scrape, `${E}emitted_total`)).toBe(4 * 10);
