@@ -1,12 +1,15 @@
 /**
  * The scratch image's file set, without Docker: scripts/image-rootfs.sh assembles exactly the
- * Dockerfile's files, and the binary runs inside it by chroot in a private mount and PID
- * namespace with /proc mounted (as a container runtime provides), as UID 65532, with nothing
- * else present — --version, validate, and a short real run emitting to a local receiver.
+ * Dockerfile's files, and the binary runs inside them the way the chart runs the container — a
+ * private mount and PID namespace with /proc mounted, the root file system read-only, `/tmp` and
+ * the state directory as separate writable mounts, the config directory mounted read-only, UID
+ * and GID 65532, every capability dropped (bounding set included), no_new_privs, no HOME and
+ * nothing else present: --version, validate, -healthcheck and a short real run emitting to a
+ * local receiver.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { requireBinary } from "../support/binary.ts";
@@ -16,24 +19,58 @@ import { Recorder } from "../support/recorder.ts";
 const ROOT = resolve(import.meta.dir, "../..");
 let dir = "";
 let rootfs = "";
+let conf = "";
+let assembled: string[] = [];
+
+// Runs as root in the new mount namespace, then becomes the pod: the container runtime's part
+// (mount points, read-only root, emptyDir and ConfigMap mounts) followed by the kubelet's
+// securityContext (runAsUser/runAsGroup/fsGroup 65532, capabilities.drop ALL,
+// allowPrivilegeEscalation false).
+const POD = `set -e
+r=$1; conf=$2; shift 2
+mkdir -p "$r/tmp" "$r/var/lib/genai-otel-bridge" "$r/etc/genai-otel-bridge"
+mount --bind "$r" "$r" && mount -o remount,bind,ro "$r"
+mount -t proc proc "$r/proc"
+mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
+mount -t tmpfs -o mode=2770,gid=65532 tmpfs "$r/var/lib/genai-otel-bridge"
+mount --bind "$conf" "$r/etc/genai-otel-bridge" && mount -o remount,bind,ro "$r/etc/genai-otel-bridge"
+exec capsh --drop=all --no-new-privs --chroot="$r" --gid=65532 --groups=65532 --uid=65532 \
+  --shell=/genai-otel-bridge -- "$@"`;
 
 function inImage(args: string[], env: Record<string, string> = {}) {
-  // PATH is for finding unshare/chroot on the host; the image itself has no PATH to search.
+  // PATH is for finding unshare, mount and capsh on the host; the image has no PATH to search.
   return Bun.spawn(
     [
       "unshare",
       "--mount",
       "--pid",
       "--fork",
-      `--mount-proc=${rootfs}/proc`,
-      "chroot",
-      "--userspec=65532:65532",
+      "--propagation",
+      "private",
+      "bash",
+      "-c",
+      POD,
+      "pod",
       rootfs,
-      "/genai-otel-bridge",
+      conf,
       ...args,
     ],
     { env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", ...env }, stdout: "pipe", stderr: "pipe" },
   );
+}
+
+async function outcome(p: ReturnType<typeof inImage>) {
+  const [out, err, code] = [await new Response(p.stdout).text(), await new Response(p.stderr).text(), await p.exited];
+  return { out, err, code };
+}
+
+/** The bridge process itself: the PID namespace's init, the child of unshare. */
+function bridgePid(p: ReturnType<typeof inImage>): number {
+  const child =
+    spawnSync("pgrep", ["-P", String(p.pid)], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")[0] ?? "";
+  return Number(child);
 }
 
 function walk(d: string): string[] {
@@ -43,18 +80,28 @@ function walk(d: string): string[] {
   });
 }
 
+function freePort(): number {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
 beforeAll(() => {
   requireBinary();
   dir = mkdtempSync(join(tmpdir(), "image-"));
   rootfs = join(dir, "rootfs");
+  conf = join(dir, "config");
+  mkdirSync(conf);
   const r = spawnSync("bash", [join(ROOT, "scripts/image-rootfs.sh"), rootfs], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
+  assembled = walk(rootfs).sort();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("scratch image file set", () => {
-  test("exactly the binary, the loader and libraries of the list, passwd/group; no shell", () => {
-    expect(walk(rootfs).sort()).toEqual(
+  test("exactly the binary, loader, libraries, licences, passwd/group; no shell", () => {
+    expect(assembled).toEqual(
       [
         "etc/",
         "etc/group",
@@ -68,50 +115,83 @@ describe("scratch image file set", () => {
         "lib/x86_64-linux-gnu/libpthread.so.0",
         "lib64/",
         "lib64/ld-linux-x86-64.so.2",
+        "licenses/",
+        "licenses/LICENSE",
+        "licenses/THIRD_PARTY_NOTICES.md",
         "proc/",
+        "usr/",
+        "usr/share/",
+        "usr/share/doc/",
+        "usr/share/doc/libc6/",
+        "usr/share/doc/libc6/copyright",
       ].sort(),
     );
   });
-  test("the list covers every NEEDED library of the binary", () => {
-    const needed =
-      spawnSync("readelf", ["-d", join(rootfs, "genai-otel-bridge")], { encoding: "utf8" }).stdout.match(
-        /\[([^\]]+)\]/g,
-      ) ?? [];
-    const have = new Set(walk(rootfs).map((p) => p.split("/").at(-1)));
-    for (const n of needed) expect(have.has(n.slice(1, -1))).toBe(true);
+  test("PT_INTERP and every NEEDED library exist in the image (D42)", () => {
+    const bin = join(rootfs, "genai-otel-bridge");
+    const interp = /program interpreter: ([^\]]+)\]/.exec(
+      spawnSync("readelf", ["-l", bin], { encoding: "utf8" }).stdout,
+    )?.[1];
+    expect(interp).toBe("/lib64/ld-linux-x86-64.so.2");
+    expect(assembled).toContain(String(interp).slice(1));
+    const needed = [
+      ...spawnSync("readelf", ["-d", bin], { encoding: "utf8" }).stdout.matchAll(/NEEDED.*\[([^\]]+)\]/g),
+    ];
+    expect(needed.length).toBeGreaterThan(0);
+    const have = new Set(assembled.map((p) => p.split("/").at(-1)));
+    for (const [, lib] of needed) expect({ lib, present: have.has(lib) }).toEqual({ lib, present: true });
   });
-  test("--version as UID 65532 in an empty root", async () => {
-    const p = inImage(["--version"]);
-    const [out, code] = [await new Response(p.stdout).text(), await p.exited];
-    expect(code).toBe(0);
-    expect(out.trim()).toMatch(/^[0-9a-f]{7}|^v|^dev/);
+  test("licences: the project's licence and notices for every bundled package and the runtime", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(pkg.license).toBe("AGPL-3.0-only");
+    expect(readFileSync(join(rootfs, "licenses/LICENSE"), "utf8")).toContain("GNU AFFERO GENERAL PUBLIC LICENSE");
+    const notices = readFileSync(join(rootfs, "licenses/THIRD_PARTY_NOTICES.md"), "utf8");
+    for (const dep of Object.keys(pkg.dependencies)) {
+      const v = JSON.parse(readFileSync(join(ROOT, "node_modules", dep, "package.json"), "utf8")).version;
+      expect(notices).toContain(`## ${dep} ${v} (`);
+    }
+    expect(notices).toContain(`## Bun runtime ${pkg.devDependencies.bun}`);
+    expect(notices).toContain("JavaScriptCore");
+    expect(notices).toContain("/usr/share/doc/libc6/copyright");
+    // The Dockerfile labels the image with the same licence the package declares.
+    expect(readFileSync(join(ROOT, "Dockerfile"), "utf8")).toContain(
+      `org.opencontainers.image.licenses="${pkg.license}"`,
+    );
+  });
+  test("--version as UID 65532, read-only root, no capabilities (D42)", async () => {
+    const r = await outcome(inImage(["--version"]));
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toMatch(/^[0-9a-f]{7}|^v|^dev/);
   });
   test("validate a config inside the image", async () => {
-    mkdirSync(join(rootfs, "etc/genai-otel-bridge"), { recursive: true });
     writeFileSync(
-      join(rootfs, "etc/genai-otel-bridge/config.yaml"),
+      join(conf, "config.yaml"),
       `emit: {telemetry: {otlp: {endpoint: "\${GC_OTLP_ENDPOINT}"}}}
 sources:
   - {type: portkey, enabled: true, source_instance: p, auth: {header: x-portkey-api-key, value: "\${PORTKEY_API_KEY}"}, loops: {analytics: {enabled: true}}}
 `,
     );
-    const p = inImage(["validate", "--config", "/etc/genai-otel-bridge/config.yaml"], {
-      GC_OTLP_ENDPOINT: "https://otlp.example",
-      PORTKEY_API_KEY: "pk-img-secret",
-    });
-    const [out, code] = [await new Response(p.stdout).text(), await p.exited];
-    expect(code).toBe(0);
-    expect(out).toStartWith("validate: OK");
-    expect(out).not.toContain("pk-img-secret");
+    const r = await outcome(
+      inImage(["validate", "--config", "/etc/genai-otel-bridge/config.yaml"], {
+        GC_OTLP_ENDPOINT: "https://otlp.example",
+        PORTKEY_API_KEY: "pk-img-secret",
+      }),
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toStartWith("validate: OK");
+    expect(r.out + r.err).not.toContain("pk-img-secret");
   });
-  test("a short real run inside the image emits to a local receiver", async () => {
+  test("-healthcheck exits 1 with no server (D42)", async () => {
+    const r = await outcome(inImage(["-healthcheck", `-health-addr=:${freePort()}`]));
+    expect(r.code).toBe(1);
+  });
+  test("a real run as the pod runs it: default checkpoint path, emits, healthy, no capabilities", async () => {
     const pk = new FakePortkey().start();
     const rec = new Recorder().start();
-    mkdirSync(join(rootfs, "state"), { recursive: true });
-    mkdirSync(join(rootfs, "etc/genai-otel-bridge"), { recursive: true });
-    chmodSync(join(rootfs, "state"), 0o777);
+    const port = freePort();
     writeFileSync(
-      join(rootfs, "etc/genai-otel-bridge/run.yaml"),
+      join(conf, "config.yaml"),
       `emit: {telemetry: {otlp: {endpoint: "${rec.url}"}}}
 identity: {service_namespace: img, deployment_environment: test}
 sources:
@@ -124,21 +204,28 @@ sources:
     loops: {analytics: {enabled: true, cadence: 10s, window: 50m, bucket_settle: 3m, bootstrap_lookback: 8m}}
 `,
     );
-    const p = inImage([
-      "-config=/etc/genai-otel-bridge/run.yaml",
-      "-checkpoint-file=/state/cp.yaml",
-      "-health-addr=127.0.0.1:0",
-    ]);
+    // No -config and no -checkpoint-file: the image's defaults, /etc/genai-otel-bridge/config.yaml
+    // (read-only mount) and /var/lib/genai-otel-bridge/checkpoints.yaml (the writable state mount).
+    const p = inImage([`-health-addr=127.0.0.1:${port}`]);
     const outP = new Response(p.stdout).text();
     const errP = new Response(p.stderr).text();
     const until = Date.now() + 15_000;
     while (rec.points.size < 50 && Date.now() < until) await Bun.sleep(100);
-    // SIGTERM the bridge itself (unshare's child), as a container runtime signals PID 1.
-    const child =
-      spawnSync("pgrep", ["-P", String(p.pid)], { encoding: "utf8" })
-        .stdout.trim()
-        .split("\n")[0] ?? "";
-    if (child !== "") process.kill(Number(child), "SIGTERM");
+    const pid = bridgePid(p);
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    // Mount points as the bridge sees them (relative to its root): "/" read-only, state writable.
+    const mounts = new Map(
+      readFileSync(`/proc/${pid}/mountinfo`, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" "))
+        .map((f) => [f[4], (f[5] ?? "").split(",")[0]] as const),
+    );
+    const field = (k: string) => new RegExp(`^${k}:\\s*(.+)$`, "m").exec(status)?.[1]?.trim();
+    // The image's own health probe, in a second container process, against the running bridge.
+    const hc = await outcome(inImage(["-healthcheck", `-health-addr=:${port}`]));
+    // SIGTERM the bridge (the namespace's PID 1), as a container runtime stops a container.
+    if (pid > 0) process.kill(pid, "SIGTERM");
     else p.kill("SIGKILL");
     const [out, code] = [await outP, await p.exited];
     if (rec.points.size !== 50) console.error(out, await errP);
@@ -146,6 +233,23 @@ sources:
     rec.stop();
     expect(rec.points.size).toBe(5 * 10);
     expect(out).toContain("leader elected; starting loops");
+    expect(out).toContain("checkpoint=/var/lib/genai-otel-bridge/checkpoints.yaml");
+    expect(out).not.toContain("not writable");
+    expect(hc.code).toBe(0);
+    expect([field("Uid"), field("Gid"), field("Groups")]).toEqual([
+      "65532\t65532\t65532\t65532",
+      "65532\t65532\t65532\t65532",
+      "65532",
+    ]);
+    expect([field("CapInh"), field("CapPrm"), field("CapEff"), field("CapBnd"), field("CapAmb")]).toEqual(
+      Array(5).fill("0000000000000000"),
+    );
+    expect(field("NoNewPrivs")).toBe("1");
+    expect([mounts.get("/"), mounts.get("/etc/genai-otel-bridge"), mounts.get("/var/lib/genai-otel-bridge")]).toEqual([
+      "ro",
+      "ro",
+      "rw",
+    ]);
     expect(code).toBe(0);
-  }, 30_000);
+  }, 40_000);
 });
