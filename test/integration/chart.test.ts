@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
@@ -46,14 +46,37 @@ function render(set: string[] = []): Obj[] {
 }
 const renderErr = (set: string[]) =>
   helm(["template", "gob", CHART, "--namespace", NS, "--kube-version", "1.36.3", ...set.flatMap((s) => ["--set", s])]);
+/** The values sets of issue 5, each linted, rendered and (where the API server has the kinds) applied. */
+const VALUE_SETS: Record<string, string[]> = {
+  defaults: [],
+  "3 replicas": ["replicas=3"],
+  "ExternalSecret on": [
+    "externalSecrets.enabled=true",
+    "aws.region=eu-west-1",
+    "serviceAccount.esoName=eso",
+    "externalSecrets.grafanaConfigSecret=gc",
+    "externalSecrets.grafanaSelfTokenSecret=st",
+    "externalSecrets.portkeySecret=pk",
+  ],
+  "NetworkPolicy CIDRs tightened": [
+    "networkPolicy.apiServerCIDR=10.96.0.1/32",
+    "networkPolicy.otlpEgressCIDR=10.3.0.0/16",
+    "networkPolicy.sourceEgressCIDR=10.4.0.0/16",
+    "networkPolicy.selfOtlpEgressCIDR=10.2.0.0/16",
+    "networkPolicy.exportEgressCIDR=10.1.0.0/16",
+  ],
+  "retain checkpoint": ["cleanup.retainCheckpoint=true"],
+};
 const find = (objs: Obj[], kind: string, name: string) =>
   objs.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
 const container = (objs: Obj[]) => find(objs, "Deployment", "genai-otel-bridge").spec.template.spec.containers[0];
 
 describe("helm lint and template", () => {
-  test("D1 lint passes; generated config block covers the schema", () => {
-    const r = helm(["lint", CHART, "--kube-version", "1.36.3"]);
-    expect(r.code).toBe(0);
+  test("D1 lint passes under every values set; generated config block covers the schema", () => {
+    for (const set of Object.values(VALUE_SETS)) {
+      const r = helm(["lint", CHART, "--strict", "--kube-version", "1.36.3", ...set.flatMap((s) => ["--set", s])]);
+      expect({ set, code: r.code, out: r.code === 0 ? "" : r.out }).toEqual({ set, code: 0, out: "" });
+    }
     expect(uncovered()).toEqual([]);
   });
   test("D2 default objects", () => {
@@ -361,6 +384,37 @@ describe("the chart on a real API server", () => {
     dir = mkdtempSync(join(tmpdir(), "chart-"));
     kube = await startKube(join(dir, "kube"));
     expect((await kube.admin("POST", "/api/v1/namespaces", { metadata: { name: NS } })).status).toBe(201);
+    // The External Secrets Operator's real CRDs (scripts/peers.sh eso-crds), so SecretStore and
+    // ExternalSecret are checked against ESO's own schema, as on a cluster running ESO.
+    const crds = parseAllDocuments(readFileSync(peerBinary("eso-crds"), "utf8"))
+      .map((d) => d.toJS() as Obj)
+      .filter((o) => o?.kind === "CustomResourceDefinition");
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual([
+      "externalsecrets.external-secrets.io",
+      "secretstores.external-secrets.io",
+    ]);
+    for (const crd of crds) {
+      const r = await kube.admin("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+      expect({ crd: crd.metadata.name, status: r.status }).toEqual({ crd: crd.metadata.name, status: 201 });
+      await until(
+        async () =>
+          (
+            (await kube.admin("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`))
+              .body.status as Obj
+          )?.conditions?.some((c: Obj) => c.type === "Established" && c.status === "True") === true,
+        30_000,
+        `CRD ${crd.metadata.name} established`,
+      );
+      // Established comes a moment before the new resource's endpoint serves.
+      const { group, names, versions } = crd.spec;
+      const served = String((versions as Obj[]).find((v) => v.storage)?.name);
+      await until(
+        async () =>
+          (await kube.admin("GET", `/apis/${group}/${served}/namespaces/${NS}/${names.plural}`)).status === 200,
+        30_000,
+        `${names.plural}.${group} served`,
+      );
+    }
   }, 120_000);
   afterAll(async () => {
     await kube?.stop();
@@ -379,25 +433,17 @@ describe("the chart on a real API server", () => {
       NetworkPolicy: "networkpolicies",
       PodDisruptionBudget: "poddisruptionbudgets",
       Job: "jobs",
+      SecretStore: "secretstores",
+      ExternalSecret: "externalsecrets",
     };
     return `${group}/namespaces/${NS}/${plural[o.kind]}`;
   };
 
-  for (const [label, set] of [
-    ["defaults", []],
-    [
-      "3 replicas, tightened NetworkPolicy, retained checkpoint",
-      [
-        "replicas=3",
-        "networkPolicy.apiServerCIDR=10.96.0.1/32",
-        "networkPolicy.otlpEgressCIDR=10.3.0.0/16",
-        "cleanup.retainCheckpoint=true",
-      ],
-    ],
-  ] as const) {
+  for (const [label, set] of Object.entries(VALUE_SETS)) {
     test(`server-side dry-run accepts every object (${label})`, async () => {
       for (const o of render([...set])) {
-        const r = await kube.admin("POST", `${pathFor(o)}?dryRun=All`, o);
+        // Strict: an unknown or misspelt field is an error, not a warning the server drops.
+        const r = await kube.admin("POST", `${pathFor(o)}?dryRun=All&fieldValidation=Strict`, o);
         expect({ obj: `${o.kind}/${o.metadata.name}`, status: r.status, msg: r.body.message ?? "" }).toEqual({
           obj: `${o.kind}/${o.metadata.name}`,
           status: 201,
@@ -408,7 +454,9 @@ describe("the chart on a real API server", () => {
   }
 
   test("create for real; the chart's ServiceAccount may do exactly what the bridge needs", async () => {
-    for (const o of render()) expect((await kube.admin("POST", pathFor(o), o)).status).toBe(201);
+    for (const o of render()) {
+      expect((await kube.admin("POST", `${pathFor(o)}?fieldValidation=Strict`, o)).status).toBe(201);
+    }
     const token = async (sa: string) =>
       String(
         (
@@ -422,17 +470,24 @@ describe("the chart on a real API server", () => {
         ).token,
       );
     const app = await token("genai-otel-bridge");
-    const rules = (
-      await kube.as(app, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", { spec: { namespace: NS } })
-    ).body.status as Obj;
-    const mine = (rules.resourceRules as Obj[])
-      .filter((r) => !(r.resources ?? []).some((x: string) => x.startsWith("selfsubject")))
-      .map(
-        (r) =>
-          `${(r.apiGroups ?? []).join(",")}|${(r.resources ?? []).join(",")}|${(r.resourceNames ?? []).join(",")}|${[...r.verbs].sort().join(",")}`,
+    // Everything a token may do in the namespace, less what every authenticated user may do.
+    const rulesOf = async (tok: string) =>
+      (
+        (
+          (
+            await kube.as(tok, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", {
+              spec: { namespace: NS },
+            })
+          ).body.status as Obj
+        ).resourceRules as Obj[]
       )
-      .sort();
-    expect(mine).toEqual(
+        .filter((r) => !(r.resources ?? []).some((x: string) => x.startsWith("selfsubject")))
+        .map(
+          (r) =>
+            `${(r.apiGroups ?? []).join(",")}|${(r.resources ?? []).join(",")}|${(r.resourceNames ?? []).join(",")}|${[...r.verbs].sort().join(",")}`,
+        )
+        .sort();
+    expect(await rulesOf(app)).toEqual(
       [
         "|configmaps||create",
         "|configmaps|genai-otel-bridge-checkpoints|get,update",
@@ -457,6 +512,12 @@ describe("the chart on a real API server", () => {
     expect(await can(app, "get", "secrets", "genai-otel-bridge-secrets")).toBe(false);
     expect(await can(app, "patch", "leases", "genai-otel-bridge-leader", "coordination.k8s.io")).toBe(false);
     const hook = await token("genai-otel-bridge-cleanup");
+    expect(await rulesOf(hook)).toEqual(
+      [
+        "|configmaps|genai-otel-bridge-checkpoints|delete",
+        "coordination.k8s.io|leases|genai-otel-bridge-leader|delete",
+      ].sort(),
+    );
     expect(await can(hook, "delete", "leases", "genai-otel-bridge-leader", "coordination.k8s.io")).toBe(true);
     expect(await can(hook, "delete", "configmaps", "genai-otel-bridge-checkpoints")).toBe(true);
     expect(await can(hook, "delete", "configmaps", "genai-otel-bridge-config")).toBe(false);
@@ -502,5 +563,26 @@ describe("the chart on a real API server", () => {
     expect(res.code).toBe(0);
     await pk.stop();
     rec.stop();
+
+    // helm uninstall's post-delete hook: the rendered Job's arguments (with $(POD_NAMESPACE) as
+    // the kubelet expands it), authenticated as the hook's own ServiceAccount, removes both
+    // runtime objects (D41).
+    const job = find(render(), "Job", "genai-otel-bridge-cleanup").spec.template.spec.containers[0];
+    const hookSa = await kube.saDir("chart-cleanup", hook);
+    const cleanup = await run([
+      ...job.args.map((a: string) => a.replace("$(POD_NAMESPACE)", NS)),
+      `-kube-api-url=${kube.url}`,
+      `-serviceaccount-dir=${hookSa}`,
+    ]);
+    expect(cleanup.stderr).toBe("");
+    expect(cleanup.code).toBe(0);
+    expect(
+      (await kube.admin("GET", `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/genai-otel-bridge-leader`)).status,
+    ).toBe(404);
+    expect((await kube.admin("GET", `/api/v1/namespaces/${NS}/configmaps/genai-otel-bridge-checkpoints`)).status).toBe(
+      404,
+    );
+    // The config ConfigMap is the chart's, not the hook's: it is still there for helm to delete.
+    expect((await kube.admin("GET", `/api/v1/namespaces/${NS}/configmaps/genai-otel-bridge-config`)).status).toBe(200);
   }, 120_000);
 });

@@ -11,7 +11,9 @@ import type { Subprocess } from "bun";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
-export function peerBinary(peer: "otelcol" | "prometheus" | "promtool" | "etcd" | "kube-apiserver" | "helm"): string {
+export function peerBinary(
+  peer: "otelcol" | "prometheus" | "promtool" | "etcd" | "kube-apiserver" | "helm" | "eso-crds",
+): string {
   const r = spawnSync("bash", [join(ROOT, "scripts/peers.sh"), "--path", peer], { encoding: "utf8" });
   const path = r.stdout.trim();
   if (r.status !== 0 || !existsSync(path)) {
