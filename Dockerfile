@@ -14,12 +14,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node_modules/.bin/bun scripts/build.ts --version="${VERSION}" \
- && scripts/image-rootfs.sh /rootfs bin/genai-otel-bridge
+ && scripts/image-rootfs.sh rootfs bin/genai-otel-bridge
 
 FROM scratch
 LABEL org.opencontainers.image.title="genai-otel-bridge" \
       org.opencontainers.image.licenses="AGPL-3.0-only"
-COPY --from=build /rootfs/ /
+COPY --from=build /src/rootfs/ /
 USER 65532:65532
 EXPOSE 8080
 # For plain docker/podman; Kubernetes uses the chart's probes instead. There is no shell in the

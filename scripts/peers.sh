@@ -22,13 +22,14 @@ K8S_VERSION=v1.36.3
 K8S_STAGING_VERSION=v0.36.3
 HELM_VERSION=v3.22.0
 ESO_VERSION=v0.16.2
+BUILDKIT_VERSION=v0.34.2 # test/peers/dockerfile-check/go.mod pins the same
 
 only_path=0
 if [ "${1:-}" = "--path" ]; then
   only_path=1
   shift
 fi
-peer=${1:?usage: peers.sh [--path] otelcol|prometheus|promtool|etcd|kube-apiserver|helm|eso-crds}
+peer=${1:?usage: peers.sh [--path] otelcol|prometheus|promtool|etcd|kube-apiserver|helm|eso-crds|dockerfile-check}
 
 case "$peer" in
   otelcol) version=$OTELCOL_VERSION; binary=otelcol-peer; recipe_files=("$ROOT"/test/peers/otelcol/*.go "$ROOT/test/peers/otelcol/go.mod") ;;
@@ -38,6 +39,8 @@ case "$peer" in
   helm) version=$HELM_VERSION; binary=helm; recipe_files=() ;;
   promtool) version=$PROMETHEUS_VERSION; binary=promtool; recipe_files=() ;;
   eso-crds) version=$ESO_VERSION; binary=external-secrets-crds.yaml; recipe_files=() ;;
+  dockerfile-check) version=$BUILDKIT_VERSION; binary=dockerfile-check
+    recipe_files=("$ROOT"/test/peers/dockerfile-check/*.go "$ROOT/test/peers/dockerfile-check/go.mod") ;;
   *) echo "unknown peer: $peer" >&2; exit 2 ;;
 esac
 
@@ -105,6 +108,15 @@ build_promtool() {
 build_helm() {
   local tmp=$1
   GOBIN="$tmp" go install -trimpath -ldflags='-s -w' "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+}
+
+build_dockerfile-check() {
+  # BuildKit's Dockerfile parser, lint rules and Docker's .dockerignore matcher behind a small
+  # main (test/peers/dockerfile-check): the Dockerfile is checked without a Docker engine.
+  local tmp=$1 src="$PEERS_CACHE/src/dockerfile-check-$recipe"
+  rm -rf "$src" && mkdir -p "$src"
+  cp "$ROOT"/test/peers/dockerfile-check/*.go "$ROOT/test/peers/dockerfile-check/go.mod" "$src/"
+  (cd "$src" && go build -mod=mod -trimpath -ldflags='-s -w' -o "$tmp/dockerfile-check" .)
 }
 
 build_eso-crds() {

@@ -9,11 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { requireBinary } from "../support/binary.ts";
 import { FakePortkey } from "../support/fake-portkey.ts";
+import { IMAGE_FILES_X86_64, tree } from "../support/image-files.ts";
 import { Recorder } from "../support/recorder.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -73,13 +74,6 @@ function bridgePid(p: ReturnType<typeof inImage>): number {
   return Number(child);
 }
 
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((f) => {
-    const p = join(d, f);
-    return statSync(p).isDirectory() ? [`${relative(rootfs, p)}/`, ...walk(p)] : [relative(rootfs, p)];
-  });
-}
-
 function freePort(): number {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const port = s.port;
@@ -95,37 +89,13 @@ beforeAll(() => {
   mkdirSync(conf);
   const r = spawnSync("bash", [join(ROOT, "scripts/image-rootfs.sh"), rootfs], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
-  assembled = walk(rootfs).sort();
+  assembled = tree(rootfs);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("scratch image file set", () => {
   test("exactly the binary, loader, libraries, licences, passwd/group; no shell", () => {
-    expect(assembled).toEqual(
-      [
-        "etc/",
-        "etc/group",
-        "etc/passwd",
-        "genai-otel-bridge",
-        "lib/",
-        "lib/x86_64-linux-gnu/",
-        "lib/x86_64-linux-gnu/libc.so.6",
-        "lib/x86_64-linux-gnu/libdl.so.2",
-        "lib/x86_64-linux-gnu/libm.so.6",
-        "lib/x86_64-linux-gnu/libpthread.so.0",
-        "lib64/",
-        "lib64/ld-linux-x86-64.so.2",
-        "licenses/",
-        "licenses/LICENSE",
-        "licenses/THIRD_PARTY_NOTICES.md",
-        "proc/",
-        "usr/",
-        "usr/share/",
-        "usr/share/doc/",
-        "usr/share/doc/libc6/",
-        "usr/share/doc/libc6/copyright",
-      ].sort(),
-    );
+    expect(assembled).toEqual(IMAGE_FILES_X86_64);
   });
   test("PT_INTERP and every NEEDED library exist in the image (D42)", () => {
     const bin = join(rootfs, "genai-otel-bridge");

@@ -12,7 +12,7 @@ import type { Subprocess } from "bun";
 const ROOT = resolve(import.meta.dir, "../..");
 
 export function peerBinary(
-  peer: "otelcol" | "prometheus" | "promtool" | "etcd" | "kube-apiserver" | "helm" | "eso-crds",
+  peer: "otelcol" | "prometheus" | "promtool" | "etcd" | "kube-apiserver" | "helm" | "eso-crds" | "dockerfile-check",
 ): string {
   const r = spawnSync("bash", [join(ROOT, "scripts/peers.sh"), "--path", peer], { encoding: "utf8" });
   const path = r.stdout.trim();
