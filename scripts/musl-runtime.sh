@@ -72,8 +72,17 @@ fi
 if [ "$only_path" = 1 ]; then
   exit 1
 fi
+# One build per architecture at a time (two releases at once would share the work directory);
+# whoever waited finds the other's result.
+mkdir -p "$PEERS_CACHE/musl-runtime"
+exec 9>"$PEERS_CACHE/musl-runtime/.lock-$arch"
+flock 9
+if [ -f "$dir/.ok" ]; then
+  echo "$dir"
+  exit 0
+fi
 
-work="$PEERS_CACHE/musl-runtime/work-$recipe"
+work="$PEERS_CACHE/musl-runtime/work-$recipe-$arch"
 rm -rf "$work" "$dir.tmp"
 mkdir -p "$work" "$dir.tmp"
 started=$(date +%s)

@@ -2,8 +2,10 @@
  * `npm run release`: cross-compile linux x64 and arm64, glibc and musl, with the Bun runtime
  * binaries npm ships (@oven/bun-linux-*, same version as the pinned bun) — no download from
  * elsewhere. Writes dist/genai-otel-bridge-<version>-linux-<arch>[-musl] and dist/SHA256SUMS,
- * then runs all four (`--version` and `demo`): x64 natively, arm64 under qemu-user, the musl
- * builds in an Alpine-like chroot.
+ * with the licence files beside them (scripts/notices.ts), then runs all four (`--version` and
+ * `demo`): x64 natively, arm64 under qemu-user, the musl builds in an Alpine-like chroot. Each
+ * glibc build also runs inside the scratch image's file set for its architecture
+ * (scripts/image-rootfs.sh), which is what the Dockerfile ships for linux/amd64 and linux/arm64.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -22,6 +24,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildArgs } from "./build.ts";
+import { noticesMarkdown, projectLicense } from "./notices.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const BUN_VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies.bun as string;
@@ -70,8 +73,10 @@ for (const t of TARGETS) {
   run(process.execPath, args);
   console.error(`built ${outfile}`);
 }
+writeFileSync(join(DIST, "LICENSE"), projectLicense().text);
+writeFileSync(join(DIST, "THIRD_PARTY_NOTICES.md"), noticesMarkdown(false));
 const sums = readdirSync(DIST)
-  .filter((f) => f.startsWith("genai-otel-bridge-"))
+  .filter((f) => f !== "SHA256SUMS")
   .sort()
   .map(
     (f) =>
@@ -107,6 +112,32 @@ function script(name: string, args: string[]): string {
 
 const QEMU = "/usr/bin/qemu-aarch64-static";
 
+/**
+ * The argv that runs /genai-otel-bridge inside root: a private mount and PID namespace with
+ * /proc, chrooted (as `userspec` when given); for arm64 the static qemu is copied in and runs it.
+ */
+function chrooted(root: string, arm: boolean, userspec?: string): string[] {
+  const emulator: string[] = [];
+  if (arm) {
+    copyFileSync(QEMU, join(root, "qemu-aarch64"));
+    chmodSync(join(root, "qemu-aarch64"), 0o755);
+    emulator.push("/qemu-aarch64");
+  }
+  const as = userspec === undefined ? [] : [`--userspec=${userspec}`];
+  return [
+    "unshare",
+    "--mount",
+    "--pid",
+    "--fork",
+    `--mount-proc=${root}/proc`,
+    "chroot",
+    ...as,
+    root,
+    ...emulator,
+    "/genai-otel-bridge",
+  ];
+}
+
 function muslChroot(file: string, arch: "x86_64" | "aarch64"): Runner {
   const runtime = script("musl-runtime.sh", [arch]);
   const root = mkdtempSync(join(tmpdir(), `release-musl-${arch}-`));
@@ -117,24 +148,8 @@ function muslChroot(file: string, arch: "x86_64" | "aarch64"): Runner {
   chmodSync(join(root, "tmp"), 0o1777); // as /tmp is; mkdir's mode would be cut by the umask
   copyFileSync(file, join(root, "genai-otel-bridge"));
   chmodSync(join(root, "genai-otel-bridge"), 0o755);
-  const emulator: string[] = [];
-  if (arch === "aarch64") {
-    copyFileSync(QEMU, join(root, "qemu-aarch64"));
-    chmodSync(join(root, "qemu-aarch64"), 0o755);
-    emulator.push("/qemu-aarch64");
-  }
   return {
-    argv: [
-      "unshare",
-      "--mount",
-      "--pid",
-      "--fork",
-      `--mount-proc=${root}/proc`,
-      "chroot",
-      root,
-      ...emulator,
-      "/genai-otel-bridge",
-    ],
+    argv: chrooted(root, arch === "aarch64"),
     how: arch === "aarch64" ? "musl chroot, qemu-user" : "musl chroot",
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
@@ -148,17 +163,46 @@ function runnerFor(suffix: string, file: string): Runner {
   return { argv: [file], how: "native", cleanup: () => {} };
 }
 
+/** `--version` prints the stamped version and `demo` lands points: the build starts and works. */
+function prove(what: string, argv: string[]): void {
+  const [cmd = "", ...rest] = argv;
+  const out = run(cmd, [...rest, "--version"]).trim();
+  if (out !== version) throw new Error(`${what}: --version printed ${JSON.stringify(out)}, want ${version}`);
+  const demo = run(cmd, [...rest, "demo"]);
+  const landed = /^(\d+) points landed/m.exec(demo);
+  if (!landed || Number(landed[1]) === 0) throw new Error(`${what}: demo landed no points:\n${demo}`);
+  console.log(`ran ${what}: --version = ${out}; demo: ${landed[0]}`);
+}
+
 for (const t of TARGETS) {
   const runner = runnerFor(t.suffix, join(DIST, `genai-otel-bridge-${version}-${t.suffix}`));
   try {
-    const [cmd = "", ...rest] = runner.argv;
-    const out = run(cmd, [...rest, "--version"]).trim();
-    if (out !== version) throw new Error(`${t.suffix} --version printed ${JSON.stringify(out)}, want ${version}`);
-    const demo = run(cmd, [...rest, "demo"]);
-    const landed = /^(\d+) points landed/m.exec(demo);
-    if (!landed || Number(landed[1]) === 0) throw new Error(`${t.suffix} demo landed no points:\n${demo}`);
-    console.log(`ran ${t.suffix} (${runner.how}): --version = ${out}; demo: ${landed[0]}`);
+    prove(`${t.suffix} (${runner.how})`, runner.argv);
   } finally {
     runner.cleanup();
+  }
+}
+
+// The scratch image's file set for each glibc build: the binary, the loader and libraries that
+// deploy/image/rootfs.list names for its architecture (arm64: Debian's libc6:arm64 through
+// multiarch, the same paths as on an arm64 builder), nothing else but the static qemu for arm64
+// — run like the image test runs x64, chrooted as UID 65532 in a private mount and PID namespace.
+for (const t of TARGETS.filter((x) => !x.suffix.endsWith("musl"))) {
+  const arm = t.suffix === "linux-arm64";
+  if (arm) script("debian-packages.sh", ["qemu-user-static", "libc6:arm64"]);
+  const root = mkdtempSync(join(tmpdir(), `release-image-${t.suffix}-`));
+  try {
+    const rootfs = join(root, "rootfs");
+    run("bash", [
+      join(ROOT, "scripts", "image-rootfs.sh"),
+      rootfs,
+      join(DIST, `genai-otel-bridge-${version}-${t.suffix}`),
+    ]);
+    // The pod mounts an emptyDir at /tmp (demo keeps its checkpoint there); the image has none.
+    mkdirSync(join(rootfs, "tmp"));
+    chmodSync(join(rootfs, "tmp"), 0o1777);
+    prove(`${t.suffix} in the image file set${arm ? " (qemu-user)" : ""}`, chrooted(rootfs, arm, "65532:65532"));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 }
