@@ -1,7 +1,8 @@
 # Multi-stage build: a Debian bookworm (glibc) builder compiles the single-file binary, then
 # the final stage is FROM scratch with exactly that binary, the loader and libraries that
 # deploy/image/rootfs.list names for its architecture, /licenses (the project's licence and the
-# third-party notices) and a passwd entry for the non-root user. No shell, no package manager.
+# third-party notices), empty /tmp and /var/lib/genai-otel-bridge (the chart mounts over them)
+# and a passwd entry for the non-root user. No shell, no package manager.
 # Builds for linux/amd64 and linux/arm64 (`docker buildx build --platform linux/amd64,linux/arm64`):
 # the build stage runs on the target platform, so npm installs that platform's Bun and the list
 # picks that architecture's loader. The same file set is assembled and smoke-tested without

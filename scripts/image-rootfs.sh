@@ -31,5 +31,15 @@ grep -vE '^\s*(#|$)' "$ROOT/deploy/image/rootfs.list" | while read -r want f; do
   cp -L "$f" "$dir$f"
 done
 "$ROOT/node_modules/.bin/bun" "$ROOT/scripts/notices.ts" "$dir/licenses" --glibc
+# The two writable places, as empty directories: the chart mounts emptyDirs over them, and a
+# plain `docker run` (no mounts) still has a /tmp and the default file-checkpoint directory.
+# COPY --from keeps the build stage's ownership, so the state directory belongs to the user.
+install -d -m 1777 "$dir/tmp"
+install -d -m 0700 "$dir/var/lib/genai-otel-bridge"
+if [ "$(id -u)" = 0 ]; then
+  chown 65532:65532 "$dir/var/lib/genai-otel-bridge"
+else
+  echo "image-rootfs.sh: not root, so var/lib/genai-otel-bridge is not owned by 65532" >&2
+fi
 printf 'nonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin\n' > "$dir/etc/passwd"
 printf 'nonroot:x:65532:\n' > "$dir/etc/group"

@@ -4,6 +4,7 @@
  * stderr for -h); citty then dispatches the normalised argv.
  */
 import { runCommand } from "citty";
+import { bootstrapLogger } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
 import { captureProxyEnv } from "../net/proxy.ts";
 import { commands, flagSpecs } from "./commands.ts";
@@ -39,6 +40,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
 if (import.meta.main) {
   // Outbound proxies are applied by the bridge's own rules only (src/net/proxy.ts).
   captureProxyEnv(process.env);
-  const code = await main(process.argv.slice(2), process.env);
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2), process.env);
+  } catch (e) {
+    // Last resort for a failure no mode turned into its own fatal line (a missing /tmp, say):
+    // the same one ERROR line on stderr as the other early fatals, instead of the runtime's
+    // dump of minified source.
+    bootstrapLogger().error("unexpected error", { err: e instanceof Error ? e.message : String(e) });
+    code = 1;
+  }
   process.exit(code);
 }

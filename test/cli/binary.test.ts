@@ -371,3 +371,14 @@ describe("secrets never reach any output", () => {
     expect(readFileSync(fsec, "utf8")).toContain(fileSecret);
   });
 });
+
+describe("an unexpected failure", () => {
+  test("is one ERROR line on stderr and exit 1, not the runtime's source dump", async () => {
+    // demo makes its temporary checkpoint directory under TMPDIR; here there is none.
+    const r = await run(["demo", "--duration=1s"], { env: { TMPDIR: join(dir, "no-such-dir") } });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ level=ERROR msg="unexpected error" err="ENOENT: .*no-such-dir/);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { requireBinary } from "../support/binary.ts";
@@ -24,21 +24,25 @@ let conf = "";
 let assembled: string[] = [];
 
 // Runs as root in the new mount namespace, then becomes the pod: the container runtime's part
-// (mount points, read-only root, emptyDir and ConfigMap mounts) followed by the kubelet's
-// securityContext (runAsUser/runAsGroup/fsGroup 65532, capabilities.drop ALL,
-// allowPrivilegeEscalation false).
+// (read-only root, emptyDir and ConfigMap mounts) followed by the kubelet's securityContext
+// (runAsUser/runAsGroup/fsGroup 65532, capabilities.drop ALL, allowPrivilegeEscalation false).
+// RW_ROOT=1 instead runs it as a plain `docker run -v CONF:/etc/genai-otel-bridge:ro` would:
+// writable root, no other mounts.
 const POD = `set -e
 r=$1; conf=$2; shift 2
-mkdir -p "$r/tmp" "$r/var/lib/genai-otel-bridge" "$r/etc/genai-otel-bridge"
-mount --bind "$r" "$r" && mount -o remount,bind,ro "$r"
+mkdir -p "$r/etc/genai-otel-bridge" # the runtime creates a ConfigMap's mount point
+mount --bind "$r" "$r"
+[ -n "$RW_ROOT" ] || mount -o remount,bind,ro "$r"
 mount -t proc proc "$r/proc"
+if [ -z "$RW_ROOT" ]; then # the chart's emptyDirs; plain docker run has neither
 mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
 mount -t tmpfs -o mode=2770,gid=65532 tmpfs "$r/var/lib/genai-otel-bridge"
+fi
 mount --bind "$conf" "$r/etc/genai-otel-bridge" && mount -o remount,bind,ro "$r/etc/genai-otel-bridge"
 exec capsh --drop=all --no-new-privs --chroot="$r" --gid=65532 --groups=65532 --uid=65532 \
   --shell=/genai-otel-bridge -- "$@"`;
 
-function inImage(args: string[], env: Record<string, string> = {}) {
+function inImage(args: string[], env: Record<string, string> = {}, root = rootfs) {
   // PATH is for finding unshare, mount and capsh on the host; the image has no PATH to search.
   return Bun.spawn(
     [
@@ -52,7 +56,7 @@ function inImage(args: string[], env: Record<string, string> = {}) {
       "-c",
       POD,
       "pod",
-      rootfs,
+      root,
       conf,
       ...args,
     ],
@@ -222,4 +226,21 @@ sources:
     ]);
     expect(code).toBe(0);
   }, 40_000);
+  test("a plain docker run (writable root, only the config mounted): demo uses the image's /tmp; the state directory takes a checkpoint", async () => {
+    const root = join(dir, "docker-root");
+    expect(spawnSync("cp", ["-a", rootfs, root]).status).toBe(0);
+    const demo = await outcome(inImage(["demo", "--duration=3s"], { RW_ROOT: "1" }, root));
+    expect(demo.err).toBe("");
+    expect(demo.out).toMatch(/^[1-9]\d* points landed/m);
+    const state = await outcome(
+      inImage(
+        ["demo", "--duration=3s", "--checkpoint-file=/var/lib/genai-otel-bridge/checkpoints.yaml"],
+        { RW_ROOT: "1" },
+        root,
+      ),
+    );
+    expect(state.code).toBe(0);
+    const cp = statSync(join(root, "var/lib/genai-otel-bridge/checkpoints.yaml"));
+    expect([cp.uid, cp.gid]).toEqual([65532, 65532]);
+  }, 30_000);
 });

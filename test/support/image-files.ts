@@ -19,11 +19,15 @@ export const IMAGE_FILES_X86_64 = [
   "licenses/LICENSE",
   "licenses/THIRD_PARTY_NOTICES.md",
   "proc/",
+  "tmp/",
   "usr/",
   "usr/share/",
   "usr/share/doc/",
   "usr/share/doc/libc6/",
   "usr/share/doc/libc6/copyright",
+  "var/",
+  "var/lib/",
+  "var/lib/genai-otel-bridge/",
 ].sort();
 
 /** Every entry under root, relative, directories with a trailing slash, sorted. */
