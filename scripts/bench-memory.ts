@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakePortkey } from "../test/support/fake-portkey.ts";
 import { freePort } from "../test/support/peers.ts";
+import { countingSink, workloadConfig } from "./bench/workload.ts";
 
 const MIB = 1024 * 1024;
 const BIN = join(import.meta.dir, "../bin/genai-otel-bridge");
@@ -72,39 +73,8 @@ function makeCgroup(name: string): Cgroup {
 
 const dir = mkdtempSync(join(tmpdir(), "bench-memory-"));
 const pk = new FakePortkey().start();
-let delivered = 0; // OTLP requests the sink received during the current run
-const sink = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  fetch: async (r) => {
-    await r.arrayBuffer();
-    delivered++;
-    return new Response("");
-  },
-});
-writeFileSync(
-  join(dir, "config.yaml"),
-  `emit: {telemetry: {otlp: {endpoint: "http://127.0.0.1:${sink.port}"}}}
-identity: {service_namespace: bench, deployment_environment: bench}
-sources:
-  - type: portkey
-    enabled: true
-    base_url: ${pk.url}
-    source_instance: bench
-    http: {allow_private: true}
-    auth: {header: x-portkey-api-key, value: ${pk.apiKey}}
-    rate_limit: {rps: 100, burst: 10}
-    loops:
-      analytics:
-        enabled: true
-        cadence: 10s
-        window: 50m
-        bucket_settle: 3m
-        bootstrap_lookback: 50m
-        max_backfill: 55m
-        graphs: [requests, cost, tokens, latency, errors, users]
-`,
-);
+const sink = countingSink();
+writeFileSync(join(dir, "config.yaml"), workloadConfig(sink.port, pk, "10s"));
 
 interface Outcome {
   killed: boolean;
@@ -156,7 +126,7 @@ async function runUnder(limitMiB: number, wired: boolean, n: number): Promise<Ou
   let anon = 0;
   let file = 0;
   let readyMs = Number.NaN;
-  delivered = 0;
+  sink.reset();
   const t0 = Date.now();
   const until = t0 + seconds * 1000;
   while (Date.now() < until && p.exitCode === null && p.signalCode === null) {
@@ -181,7 +151,7 @@ async function runUnder(limitMiB: number, wired: boolean, n: number): Promise<Ou
     peakMiB: cg.peak() / MIB,
     oomKills: cg.oomKills(),
     readyMs,
-    delivered,
+    delivered: sink.requests(),
     anonMiB: anon / 1024,
     fileMiB: file / 1024,
   };
@@ -206,5 +176,5 @@ for (const limit of limits) {
   }
 }
 await pk.stop();
-sink.stop(true);
+sink.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,7 @@ import { gauge, type Labels, type Sample } from "../src/model/types.ts";
 import { FakePortkey } from "../test/support/fake-portkey.ts";
 import { freePort } from "../test/support/peers.ts";
 import { encodeMetricsHandwritten } from "./bench/handwritten-encoder.ts";
+import { countingSink, workloadConfig } from "./bench/workload.ts";
 
 const S = 1_000_000_000n;
 const identity: Labels = {
@@ -123,34 +124,8 @@ const BIN = join(import.meta.dir, "../bin/genai-otel-bridge");
 spawnSync(process.execPath, [join(import.meta.dir, "build.ts")], { stdio: "ignore" });
 const dir = mkdtempSync(join(tmpdir(), "bench-"));
 const pk = new FakePortkey().start();
-const sink = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  fetch: async (r) => {
-    await r.arrayBuffer();
-    return new Response("");
-  },
-});
-const cfg = (cadence: string) => `emit: {telemetry: {otlp: {endpoint: "http://127.0.0.1:${sink.port}"}}}
-identity: {service_namespace: bench, deployment_environment: bench}
-sources:
-  - type: portkey
-    enabled: true
-    base_url: ${pk.url}
-    source_instance: bench
-    http: {allow_private: true}
-    auth: {header: x-portkey-api-key, value: ${pk.apiKey}}
-    rate_limit: {rps: 100, burst: 10}
-    loops:
-      analytics:
-        enabled: true
-        cadence: ${cadence}
-        window: 50m
-        bucket_settle: 3m
-        bootstrap_lookback: 50m
-        max_backfill: 55m
-        graphs: [requests, cost, tokens, latency, errors, users]
-`;
+const sink = countingSink();
+const cfg = (cadence: string) => workloadConfig(sink.port, pk, cadence);
 writeFileSync(join(dir, "c60.yaml"), cfg("60s"));
 writeFileSync(join(dir, "c10.yaml"), cfg("10s"));
 
@@ -235,7 +210,7 @@ rows.push([
 ]);
 
 await pk.stop();
-sink.stop(true);
+sink.stop();
 rmSync(dir, { recursive: true, force: true });
 
 const w = Math.max(...rows.map(([k]) => k.length));
