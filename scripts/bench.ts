@@ -24,7 +24,7 @@ import { gauge, type Labels, type Sample } from "../src/model/types.ts";
 import { FakePortkey } from "../test/support/fake-portkey.ts";
 import { freePort } from "../test/support/peers.ts";
 import { encodeMetricsHandwritten } from "./bench/handwritten-encoder.ts";
-import { countingSink, workloadConfig } from "./bench/workload.ts";
+import { acceptingSink, workloadConfig } from "./bench/workload.ts";
 
 const S = 1_000_000_000n;
 const identity: Labels = {
@@ -124,7 +124,7 @@ const BIN = join(import.meta.dir, "../bin/genai-otel-bridge");
 spawnSync(process.execPath, [join(import.meta.dir, "build.ts")], { stdio: "ignore" });
 const dir = mkdtempSync(join(tmpdir(), "bench-"));
 const pk = new FakePortkey().start();
-const sink = countingSink();
+const sink = acceptingSink();
 const cfg = (cadence: string) => workloadConfig(sink.port, pk, cadence);
 writeFileSync(join(dir, "c60.yaml"), cfg("60s"));
 writeFileSync(join(dir, "c10.yaml"), cfg("10s"));

@@ -82,7 +82,7 @@ if [ -f "$dir/.ok" ]; then
   exit 0
 fi
 
-work="$PEERS_CACHE/musl-runtime/work-$recipe-$arch"
+work="$PEERS_CACHE/musl-runtime/work-$recipe"
 rm -rf "$work" "$dir.tmp"
 mkdir -p "$work" "$dir.tmp"
 started=$(date +%s)

@@ -37,7 +37,7 @@ function resolvePackage(name: string, from: string): string {
   throw new Error(`notices: dependency ${name} (required from ${from}) is not installed; run npm ci`);
 }
 
-export interface Bundled {
+interface Bundled {
   name: string;
   version: string;
   license: string;
@@ -45,7 +45,7 @@ export interface Bundled {
 }
 
 /** The runtime `dependencies` closure, sorted by name, each with its licence file's text. */
-export function bundledPackages(): Bundled[] {
+function bundledPackages(): Bundled[] {
   const seen = new Map<string, Bundled>();
   const visit = (dir: string) => {
     for (const dep of Object.keys(readManifest(dir).dependencies ?? {})) {
@@ -68,13 +68,13 @@ export function bundledPackages(): Bundled[] {
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
-/** The project's SPDX id (package.json) and the licence's full text. */
-export function projectLicense(): { id: string; text: string } {
+/** The full text of the project's licence, by the SPDX id in package.json. */
+export function projectLicenseText(): string {
   const id = readManifest(ROOT).license;
   if (id === undefined) throw new Error("notices: package.json has no license field");
   const file = join(resolvePackage("spdx-license-list", ROOT), "licenses", `${id}.json`);
   if (!existsSync(file)) throw new Error(`notices: no licence text for SPDX id ${id}`);
-  return { id, text: (JSON.parse(readFileSync(file, "utf8")) as { licenseText: string }).licenseText };
+  return (JSON.parse(readFileSync(file, "utf8")) as { licenseText: string }).licenseText;
 }
 
 /** Bun's own licence notice, from the bun-types package of the same version as the runtime. */
@@ -127,6 +127,6 @@ if (import.meta.main) {
     process.exit(2);
   }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "LICENSE"), projectLicense().text);
+  writeFileSync(join(dir, "LICENSE"), projectLicenseText());
   writeFileSync(join(dir, "THIRD_PARTY_NOTICES.md"), noticesMarkdown(process.argv.includes("--glibc")));
 }

@@ -4,9 +4,9 @@
  * elsewhere. Writes dist/genai-otel-bridge-<version>-linux-<arch>[-musl] and dist/SHA256SUMS,
  * with the licence files beside them (scripts/notices.ts), then runs all four (`--version` and
  * `demo`): x64 natively, arm64 under qemu-user on Debian's multiarch libc6:arm64, the musl builds
- * in an Alpine-like chroot. Each
- * glibc build also runs inside the scratch image's file set for its architecture
- * (scripts/image-rootfs.sh), which is what the Dockerfile ships for linux/amd64 and linux/arm64.
+ * in an Alpine-like chroot. Each glibc build also runs inside the scratch image's file set for
+ * its architecture (scripts/image-rootfs.sh), which is what the Dockerfile ships for linux/amd64
+ * and linux/arm64.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -25,7 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildArgs } from "./build.ts";
-import { noticesMarkdown, projectLicense } from "./notices.ts";
+import { noticesMarkdown, projectLicenseText } from "./notices.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const BUN_VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies.bun as string;
@@ -82,7 +82,7 @@ for (const t of TARGETS) {
   run(process.execPath, args);
   console.error(`built ${outfile}`);
 }
-writeFileSync(join(DIST, "LICENSE"), projectLicense().text);
+writeFileSync(join(DIST, "LICENSE"), projectLicenseText());
 writeFileSync(join(DIST, "THIRD_PARTY_NOTICES.md"), noticesMarkdown(false));
 const sums = readdirSync(DIST)
   .filter((f) => f !== "SHA256SUMS")

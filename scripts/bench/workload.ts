@@ -1,30 +1,17 @@
 /**
  * The workload both benches run the compiled binary on: one Portkey source polling all six
- * analytics graphs of a local fake, emitting to a local sink that accepts everything.
+ * analytics graphs of a local fake, emitting to a local sink that accepts everything
+ * (`acceptingSink`, on the tests' counting server).
  */
+import { countingServer } from "../../test/support/binary.ts";
 import type { FakePortkey } from "../../test/support/fake-portkey.ts";
 
-/** A sink that reads and accepts every OTLP request, counting them. */
-export function countingSink(): { port: number; requests: () => number; reset: () => void; stop: () => void } {
-  let n = 0;
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: async (r) => {
-      await r.arrayBuffer();
-      n++;
-      return new Response("");
-    },
+/** A local OTLP sink that reads and accepts every request, and counts them. */
+export const acceptingSink = () =>
+  countingServer(async (r) => {
+    await r.arrayBuffer();
+    return new Response("");
   });
-  return {
-    port: Number(server.port),
-    requests: () => n,
-    reset: () => {
-      n = 0;
-    },
-    stop: () => server.stop(true),
-  };
-}
 
 /** Config for the workload: six graphs, a 50-minute bootstrap, then one poll per cadence. */
 export function workloadConfig(sinkPort: number, pk: FakePortkey, cadence: string): string {
