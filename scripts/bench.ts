@@ -19,7 +19,8 @@ import {
   InstrumentType,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
-import { encodeMetrics, SCOPE_NAME } from "../src/emit/otlp/metrics.ts";
+import { encodeMetrics } from "../src/emit/otlp/metrics.ts";
+import { SCOPE_NAME } from "../src/emit/otlp/wire.ts";
 import { gauge, type Labels, type Sample } from "../src/model/types.ts";
 import { FakePortkey } from "../test/support/fake-portkey.ts";
 import { freePort } from "../test/support/peers.ts";

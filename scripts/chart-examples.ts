@@ -6,10 +6,10 @@
  * key gets its explanation as a comment that stays a comment once the block is uncommented.
  */
 import { Document, isMap, isPair, isScalar, type Node, type Scalar } from "yaml";
-import { DURATION_PATTERN, formatDuration, parseDuration } from "../src/config/duration.ts";
 import { configJsonSchema } from "../src/config/schema.ts";
-import { sourceDescriptors } from "../src/sources/registry.ts";
-import type { SourceExample } from "../src/sources/types.ts";
+import { DURATION_PATTERN, formatDuration, parseDuration } from "../src/model/duration.ts";
+import type { SourceExample } from "../src/sources/define.ts";
+import { registry } from "../src/sources/registry.ts";
 
 export const EXAMPLES_BEGIN = "# >>> BEGIN generated source examples — do not edit by hand; run `npm run schema` <<<";
 export const EXAMPLES_END = "# >>> END generated source examples <<<";
@@ -106,7 +106,7 @@ function sourceLines(type: string, example: SourceExample): string[] {
 
 /** The region: markers, the two header lines, `sources:` and one commented list item per source. */
 export function renderExamplesRegion(
-  descriptors: readonly { type: string; example?: SourceExample }[] = sourceDescriptors(),
+  descriptors: readonly { type: string; example?: SourceExample }[] = registry.vendors(),
 ): string {
   const lines = ["sources:"];
   for (const d of descriptors) {

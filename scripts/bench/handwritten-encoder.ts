@@ -1,6 +1,7 @@
 /** The earlier hand-written pre-sizing encoder, kept only as a benchmark baseline (same bytes). */
 
-import { canonicalSort, EncodeError, SCOPE_NAME } from "../../src/emit/otlp/metrics.ts";
+import { canonicalSort, EncodeError } from "../../src/emit/otlp/metrics.ts";
+import { SCOPE_NAME } from "../../src/emit/otlp/wire.ts";
 import { sortedKeys, utf8Length } from "../../src/model/order.ts";
 import type { Labels, Sample } from "../../src/model/types.ts";
 

@@ -3,18 +3,17 @@
  * modes; `validate`, `version`, `run` and `demo` are recognised only as the first argument.
  */
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
+import { runMode } from "../app/start.ts";
 import { DEFAULT_CHECKPOINT_FILE } from "../checkpoint/file/path.ts";
-import { parseDuration } from "../config/duration.ts";
 import { DEFAULT_CONFIG_PATH } from "../config/load.ts";
 import { demo } from "../demo/command.ts";
 import { Logger } from "../log/logger.ts";
+import { parseDuration } from "../model/duration.ts";
 import { VERSION } from "../version.ts";
 import { cleanup } from "./cleanup.ts";
 import type { FlagSpec } from "./goflags.ts";
 import { parseGoInt64 } from "./goflags.ts";
 import { healthcheck } from "./healthcheck.ts";
-import { runMode } from "./run.ts";
-import { runLoops } from "./runtime.ts";
 import { type Io, validateCommand, validateConfigMode } from "./validate.ts";
 
 export interface Invocation {
@@ -78,22 +77,19 @@ type RunParsed = { [K in keyof typeof runArgs]: string | boolean | undefined };
 
 function doRun(a: RunParsed, inv: Invocation): Promise<number> {
   const str = (v: unknown) => (typeof v === "string" ? v : "");
-  return runMode(
-    {
-      config: str(a.config),
-      healthAddr: str(a["health-addr"]),
-      namespace: inv.given.has("namespace") ? str(a.namespace) : (inv.env.POD_NAMESPACE ?? ""),
-      identity: inv.given.has("identity") ? str(a.identity) : (inv.env.POD_NAME ?? ""),
-      containerMemBytes: parseGoInt64(str(a["container-mem-bytes"]) || "0") ?? 0n,
-      checkpointFile: str(a["checkpoint-file"]),
-      checkpointFileExplicit: inv.given.has("checkpoint-file"),
-      dryRun: a["dry-run"] === true,
-      kubeApiUrl: str(a["kube-api-url"]),
-      saDir: str(a["serviceaccount-dir"]),
-      env: inv.env,
-    },
-    (ctx) => runLoops(ctx, ctx.metrics),
-  );
+  return runMode({
+    config: str(a.config),
+    healthAddr: str(a["health-addr"]),
+    namespace: inv.given.has("namespace") ? str(a.namespace) : (inv.env.POD_NAMESPACE ?? ""),
+    identity: inv.given.has("identity") ? str(a.identity) : (inv.env.POD_NAME ?? ""),
+    containerMemBytes: parseGoInt64(str(a["container-mem-bytes"]) || "0") ?? 0n,
+    checkpointFile: str(a["checkpoint-file"]),
+    checkpointFileExplicit: inv.given.has("checkpoint-file"),
+    dryRun: a["dry-run"] === true,
+    kubeApiUrl: str(a["kube-api-url"]),
+    saDir: str(a["serviceaccount-dir"]),
+    env: inv.env,
+  });
 }
 
 export function commands(inv: Invocation): { root: CommandDef; sub: Record<string, CommandDef> } {

@@ -1,13 +1,13 @@
 /** The two validation modes: Go-compatible `-validate-config` and the strict `validate` command. */
-import { planBuild } from "../config/build-rules.ts";
+import { planBuild } from "../app/plan.ts";
 import { ConfigError } from "../config/errors.ts";
 import { loadConfigText, readConfigFile } from "../config/load.ts";
 import { placeholderEnv } from "../config/placeholders.ts";
 import { printableConfig } from "../config/printable.ts";
+import { configText } from "../config/source.ts";
 import { validateConfig } from "../config/validate.ts";
 import { redact } from "../log/redact.ts";
-import { knownSourceTypes, sourceType } from "../sources/registry.ts";
-import { configText } from "./config-source.ts";
+import { registry } from "../sources/registry.ts";
 
 export interface Io {
   out: (s: string) => void;
@@ -29,8 +29,8 @@ export function validateConfigMode(path: string, env: Record<string, string | un
     return 1;
   }
   try {
-    const { config } = loadConfigText(raw, placeholderEnv(raw, env), sourceType);
-    const problems = validateConfig(config, knownSourceTypes());
+    const { config } = loadConfigText(raw, placeholderEnv(raw, env), (t) => registry.lookup(t));
+    const problems = validateConfig(config, registry.types());
     if (problems.length > 0) throw new ConfigError(problems.join("\n"));
   } catch (e) {
     io.err(`validate-config: FAIL: ${message(e)}\n`);
@@ -53,10 +53,10 @@ export function validateCommand(
   const warnings: string[] = [];
   try {
     const { text, origin } = explicitPath ? { text: readConfigFile(path), origin: path } : configText(path, env);
-    const { config, applied } = loadConfigText(text, env, sourceType);
-    const problems = validateConfig(config, knownSourceTypes());
+    const { config, applied } = loadConfigText(text, env, (t) => registry.lookup(t));
+    const problems = validateConfig(config, registry.types());
     if (problems.length > 0) throw new ConfigError(`config invalid: ${problems.join("\n")}`);
-    planBuild(config, sourceType, (msg, attrs) => warnings.push(`${msg} ${JSON.stringify(attrs ?? {})}`));
+    planBuild(config, registry, (msg, attrs) => warnings.push(`${msg} ${JSON.stringify(attrs ?? {})}`));
     io.out(`validate: OK (${origin})\n`);
     for (const w of warnings) io.out(redact(`# warning: ${w}\n`));
     for (const a of applied) io.out(redact(`# default applied: ${a.path} = ${a.value}\n`));

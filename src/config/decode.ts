@@ -6,7 +6,7 @@
  * nearest valid key. Every error is collected.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, Scalar } from "yaml";
-import { DurationError, parseDuration } from "./duration.ts";
+import { DurationError, parseDuration } from "../model/duration.ts";
 import type { Kind } from "./kinds.ts";
 import { nearest } from "./suggest.ts";
 

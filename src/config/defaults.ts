@@ -9,7 +9,7 @@
  *     type portkey, base_url, cadence 60s, and the source's windowed-loop defaults). An
  *     explicit zero keeps the reference meaning. Each one is reported as an AppliedDefault.
  */
-import { type Duration, formatDuration, parseDuration, SECOND } from "./duration.ts";
+import { type Duration, formatDuration, parseDuration, SECOND } from "../model/duration.ts";
 import type { FileConfig, FileLoop, FileSource } from "./schema.ts";
 import type { AppliedDefault, Config, LoopConfig, OtlpTarget, SourceConfig } from "./types.ts";
 

@@ -2,7 +2,7 @@
  * Field kinds for the typed decode, compiled once from the arktype schema's JSON Schema so
  * the schema stays the single source of truth for which key has which type.
  */
-import { DURATION_PATTERN } from "./duration.ts";
+import { DURATION_PATTERN } from "../model/duration.ts";
 import { configJsonSchema } from "./schema.ts";
 
 export type Kind =

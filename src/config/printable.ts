@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import { containsSecret } from "../log/redact.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration } from "../model/duration.ts";
 import type { Config } from "./types.ts";
 
 const SECRET_KEYS = new Set(["token", "instance_id", "value"]);

@@ -9,7 +9,7 @@
  * exact messages, all at once.
  */
 import { type Type, type } from "arktype";
-import { DURATION_PATTERN } from "./duration.ts";
+import { DURATION_PATTERN } from "../model/duration.ts";
 
 const duration = (doc: string) => type(new RegExp(DURATION_PATTERN)).describe(doc);
 const str = (doc: string) => type("string").describe(doc);

@@ -1,5 +1,5 @@
 /** The resolved, defaulted configuration every other module reads. Durations are nanoseconds. */
-import type { Duration } from "./duration.ts";
+import type { Duration } from "../model/duration.ts";
 
 export interface OtlpTarget {
   endpoint: string;

@@ -2,7 +2,7 @@
  * Config validation (config.md §4.2): every rule, every failure collected in the reference's
  * order and wording. Secret fields (auth.value, tokens, instance IDs) are never echoed.
  */
-import { formatDuration, MINUTE, SECOND } from "./duration.ts";
+import { formatDuration, MINUTE, SECOND } from "../model/duration.ts";
 import type { Config, LoopConfig } from "./types.ts";
 import { baseUrlOk, emitGate, insecure, loopback } from "./urlgate.ts";
 

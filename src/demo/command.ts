@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runMode } from "../cli/run.ts";
-import { runLoops } from "../cli/runtime.ts";
+import { runMode } from "../app/start.ts";
 import { formatRfc3339Nano } from "../model/time.ts";
 import { Sink } from "./sink.ts";
 import { Workspace } from "./workspace.ts";
@@ -74,26 +73,21 @@ export async function demo(o: DemoOptions): Promise<number> {
   const timer = o.durationMs > 0 ? setTimeout(() => stop.abort(), o.durationMs) : undefined;
   const sourceFetch = async (url: string, init: RequestInit) => workspace.handle(new Request(url, init), DEMO_KEY);
   const sinkFetch = async (url: string, init: RequestInit) => sink.handle(new Request(url, init));
-  const code = await runMode(
-    {
-      config: "",
-      configText: DEMO_CONFIG,
-      healthAddr: "127.0.0.1:0",
-      namespace: "",
-      identity: "demo-0",
-      containerMemBytes: 0n,
-      checkpointFile,
-      checkpointFileExplicit: true,
-      dryRun: false,
-      env: {},
-      signal: stop.signal,
-      selfFetch: sinkFetch,
-      sourceResolve: async () => ["203.0.113.10"],
-    },
+  const code = await runMode({
+    config: "",
+    configText: DEMO_CONFIG,
+    healthAddr: "127.0.0.1:0",
+    namespace: "",
+    identity: "demo-0",
+    containerMemBytes: 0n,
+    checkpointFile,
+    checkpointFileExplicit: true,
+    dryRun: false,
+    env: {},
+    signal: stop.signal,
     // The simulated workspace's name resolves to a documentation address (TEST-NET-3).
-    (ctx) =>
-      runLoops(ctx, ctx.metrics, { sourceFetch, emitFetch: sinkFetch, sourceResolve: async () => ["203.0.113.10"] }),
-  );
+    wiring: { sourceFetch, emitFetch: sinkFetch, selfFetch: sinkFetch, sourceResolve: async () => ["203.0.113.10"] },
+  });
   if (timer) clearTimeout(timer);
   out(
     `\n${sink.points.size} points landed in ${sink.requests} OTLP requests; series: ${[...graphs].sort().join(", ")}\n` +

@@ -1,14 +1,15 @@
 /**
- * The one guard between derive and emit for every loop (emit.md §9). It never throws and never
- * blocks: a sample with a denied, content-floor or un-allow-listed label is dropped and counted;
- * a sample that would exceed its metric's cardinality budget is dropped and counted. It never
- * mutates samples. All checks are synchronous, so one shared instance needs no lock.
+ * The one guard between derive and emit for every loop. It never throws and never blocks: a
+ * sample or record with a denied, content-floor or un-allow-listed key is dropped and counted;
+ * one that would exceed its series' cardinality budget is dropped and counted. It never
+ * mutates its input; a log record only ever leaves with an empty body. All checks are
+ * synchronous, so one shared instance needs no lock.
  */
 import { sortedKeys } from "../model/order.ts";
-import type { Labels, Sample } from "../model/types.ts";
+import type { Labels, LogRecord, Sample } from "../model/types.ts";
 import { isFloorKey } from "./content-floor.ts";
 
-/** Denied by default on every sample (emit.md §9.3 gray tier). */
+/** Keys that often hold content; denied by default, releasable per logs loop. */
 export const GRAY_TIER: readonly string[] = ["events", "extra", "serialized", "manifest", "s3_urls", "error", "name"];
 
 export interface GuardHooks {
@@ -16,7 +17,17 @@ export interface GuardHooks {
   newLabelValue?(series: string): void;
 }
 
-/** `esc(k)=esc(v);` per sorted key; injective (emit.md §9.6). */
+export interface GuardOptions {
+  /** Keys a label or indexed attribute may have. */
+  allowKeys: Iterable<string>;
+  /** Distinct label sets per series; ≤ 0 = unlimited. */
+  budget: number;
+  /** Per logs loop (by checkpoint key): the gray-tier keys its settings release. */
+  logsReleases?: ReadonlyMap<string, readonly string[]>;
+  hooks?: GuardHooks;
+}
+
+/** `esc(k)=esc(v);` per sorted key; injective. */
 export function labelSig(m: Labels): string {
   const esc = (s: string) => s.replaceAll("\\", "\\\\").replaceAll("=", "\\=").replaceAll(";", "\\;");
   let out = "";
@@ -27,15 +38,20 @@ export function labelSig(m: Labels): string {
 export class Guard {
   private readonly allow: ReadonlySet<string>;
   private readonly deny: ReadonlySet<string>;
+  private readonly logsDeny = new Map<string, ReadonlySet<string>>();
   private readonly seen = new Map<string, Set<string>>();
+  private readonly budget: number;
+  private readonly hooks: GuardHooks;
 
-  constructor(
-    allowKeys: Iterable<string>,
-    private readonly budget: number,
-    private readonly hooks: GuardHooks = {},
-  ) {
-    this.allow = new Set(allowKeys);
+  constructor(o: GuardOptions) {
+    this.allow = new Set(o.allowKeys);
     this.deny = new Set(GRAY_TIER);
+    this.budget = o.budget;
+    this.hooks = o.hooks ?? {};
+    // A loop's release never affects another loop; metrics never get one.
+    for (const [loopId, released] of o.logsReleases ?? []) {
+      this.logsDeny.set(loopId, new Set(GRAY_TIER.filter((k) => !released.includes(k))));
+    }
   }
 
   /** Kept samples in input order, and how many were dropped. */
@@ -43,25 +59,54 @@ export class Guard {
     const kept: Sample[] = [];
     let dropped = 0;
     for (const s of samples) {
-      if (this.admit(s)) kept.push(s);
+      if (this.admitSample(s)) kept.push(s);
       else dropped++;
     }
     return { kept, dropped };
   }
 
-  private admit(s: Sample): boolean {
+  /**
+   * Kept records (bodies blanked) in input order, and how many were dropped. Indexed keys must
+   * be allow-listed; record attributes need not be, but neither may carry a denied key.
+   */
+  sanitizeLogs(loopId: string, records: readonly LogRecord[]): { kept: LogRecord[]; dropped: number } {
+    const deny = this.logsDeny.get(loopId) ?? this.deny;
+    const kept: LogRecord[] = [];
+    let dropped = 0;
+    for (const r of records) {
+      if (this.admitRecord(loopId, deny, r)) kept.push(r.body === "" ? r : { ...r, body: "" });
+      else dropped++;
+    }
+    return { kept, dropped };
+  }
+
+  private admitSample(s: Sample): boolean {
     for (const k of Object.keys(s.labels)) {
       if (this.deny.has(k) || isFloorKey(k) || !this.allow.has(k)) return false;
     }
+    return this.withinBudget(s.name, s.labels);
+  }
+
+  private admitRecord(loopId: string, deny: ReadonlySet<string>, r: LogRecord): boolean {
+    for (const k of Object.keys(r.indexedAttributes)) {
+      if (deny.has(k) || isFloorKey(k) || !this.allow.has(k)) return false;
+    }
+    for (const k of Object.keys(r.recordAttributes)) {
+      if (deny.has(k) || isFloorKey(k)) return false;
+    }
+    return this.withinBudget(`logs:${loopId}`, r.indexedAttributes);
+  }
+
+  private withinBudget(series: string, labels: Labels): boolean {
     if (this.budget <= 0) return true;
-    const sig = labelSig(s.labels);
-    let set = this.seen.get(s.name);
+    const sig = labelSig(labels);
+    let set = this.seen.get(series);
     if (!set) {
       set = new Set();
-      this.seen.set(s.name, set);
+      this.seen.set(series, set);
     }
     if (set.has(sig)) return true;
-    this.hooks.newLabelValue?.(s.name);
+    this.hooks.newLabelValue?.(series);
     if (set.size >= this.budget) return false;
     set.add(sig);
     return true;

@@ -2,7 +2,7 @@
  * Line formats of the bridge's own log (config.md §8.1): logfmt and JSON with stable field
  * order `time level msg [instance] attrs…`.
  */
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration } from "../model/duration.ts";
 
 /** Wrap a nanosecond count so it logs as `1m0s` (logfmt) or an integer (JSON). */
 export class Dur {

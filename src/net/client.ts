@@ -8,17 +8,14 @@
  * again. A guard refusal sends nothing, takes no token and records no latency sample. Errors
  * never carry the auth value, a query string or URL credentials.
  */
-import { isLoopbackHost } from "../config/urlgate.ts";
+
+import type { FetchLike } from "../base/fetch.ts";
 import { redact } from "../log/redact.ts";
 import { checkDest, EgressError, type EgressPolicy, hostnameOf, type Resolver, systemResolver } from "./egress.ts";
 import { formatIp, type Ip, parseIp } from "./ip.ts";
+import { isLoopbackHost } from "./ip-literal.ts";
 import { proxyConfig, proxyFor } from "./proxy.ts";
 import { TokenBucket } from "./token-bucket.ts";
-
-export type FetchLike = (
-  url: string,
-  init: RequestInit & { tls?: Record<string, unknown>; proxy?: string },
-) => Promise<Response>;
 
 export interface ClientOptions {
   baseUrl: string;

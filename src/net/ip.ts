@@ -3,7 +3,7 @@
  * IPv4-compatible, NAT64 (64:ff9b::/96) and 6to4 (2002::/16) IPv6 forms are judged by the IPv4
  * address they carry — the last three go beyond the reference, which lets them through.
  */
-import { parseIPv4, parseIPv6 } from "../config/urlgate.ts";
+import { parseIPv4, parseIPv6 } from "./ip-literal.ts";
 
 export type Ip = { v: 4; b: number[] } | { v: 6; b: number[] };
 

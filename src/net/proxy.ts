@@ -4,9 +4,10 @@
  * bridge takes them into a ProxyConfig and removes them from the environment; every outbound
  * call then passes `proxy` explicitly when these rules say so. Loopback is never proxied.
  */
-import { isLoopbackHost } from "../config/urlgate.ts";
+
 import { hostnameOf } from "./egress.ts";
 import { parseIp } from "./ip.ts";
+import { isLoopbackHost } from "./ip-literal.ts";
 
 export interface ProxyConfig {
   http: string;

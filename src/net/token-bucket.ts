@@ -2,7 +2,7 @@
  * Token bucket: `rps` tokens per second up to `burst`, starting full; one token per request.
  * Waiters are served in order and a wait is cancellable.
  */
-import { sleepOrAbort } from "../schedule/sleep.ts";
+import { sleepOrAbort } from "../base/sleep.ts";
 
 export class TokenBucket {
   private tokens: number;

@@ -1,10 +1,12 @@
 /**
- * One loop's emit side (ha.md §2.5–§2.8): a bounded queue drained by exactly one worker,
- * per-bucket emit in ascending time, and a fenced commit that advances the watermark only
- * after the endpoint accepted the data — never backwards, never after leadership was lost.
+ * One loop's emit side: a bounded queue drained by exactly one worker; a batch's log records
+ * first (one chunk), then its samples per bucket in ascending time; and a fenced commit that
+ * advances the watermark or cursor only after the endpoint accepted the data — never
+ * backwards, never after leadership was lost.
  */
 import type { Checkpointer } from "../checkpoint/contract.ts";
 import { StaleWrite } from "../checkpoint/contract.ts";
+import type { Term } from "../coordinate/term.ts";
 import type { Emitter } from "../emit/otlp/emitter.ts";
 import { advancesPast } from "../emit/otlp/outcome.ts";
 import { coalesceDpm } from "../governance/dpm.ts";
@@ -15,6 +17,7 @@ import { formatRfc3339Nano, NS_PER_S, type Time, ZERO_TIME } from "../model/time
 import type { Batch, Sample, Watermark } from "../model/types.ts";
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
 import type { Loop } from "../sources/loop.ts";
+import { DEGRADED_RETRY_MS } from "../sources/outcome.ts";
 import { BoundedQueue } from "./queue.ts";
 
 export const SAVE_FAILS_TO_DEGRADE = 5;
@@ -31,9 +34,9 @@ export interface RunnerDeps {
 
 export class LoopRunner {
   busy = false;
-  /** Synchronous leadership check before every emit and commit (see OnElected). */
-  valid: () => boolean = () => true;
   degraded = false;
+  /** How long a degraded loop waits before the next tick. */
+  degradedRetryMs = DEGRADED_RETRY_MS;
   private degradedReason = "";
   private frontier: Watermark | undefined;
   private saveFails = 0;
@@ -43,6 +46,8 @@ export class LoopRunner {
 
   constructor(
     readonly loop: Loop,
+    /** The checkpoint key string: the guard's per-loop id for log records. */
+    private readonly loopId: string,
     private readonly d: RunnerDeps,
   ) {
     this.queue = new BoundedQueue(Math.max(1, d.maxBatches));
@@ -83,35 +88,40 @@ export class LoopRunner {
   }
 
   /** The single emit worker: batches strictly in order, one at a time, until abort. */
-  async work(leader: AbortSignal, epoch: number): Promise<void> {
+  async work(term: Term): Promise<void> {
     for (;;) {
       let b: Batch;
       try {
-        b = await this.queue.take(leader);
+        b = await this.queue.take(term.signal);
       } catch {
         return;
       }
       this.d.metrics.queueDepth(this.loop.name, this.queue.length);
-      if (leader.aborted) return;
+      if (term.signal.aborted) return;
       try {
-        await this.processBatch(leader, epoch, b);
+        await this.processBatch(term, b);
       } catch (e) {
         this.log.error("batch processing failed", { err: e });
       }
     }
   }
 
-  enterDegraded(reason: string): void {
+  enterDegraded(reason: string, retryMs = DEGRADED_RETRY_MS): void {
     if (this.degraded) return;
     this.degraded = true;
     this.degradedReason = reason;
+    this.degradedRetryMs = retryMs;
     this.d.metrics.degraded(this.loop.name, reason, true);
-    this.log.error("loop degraded; retrying every 10m", { reason });
+    this.log.error(`loop degraded; retrying every ${Math.round(retryMs / 60_000)}m`, { reason });
   }
 
-  async processBatch(leader: AbortSignal, epoch: number, b: Batch): Promise<void> {
+  async processBatch(term: Term, b: Batch): Promise<void> {
     try {
-      if (leader.aborted) return;
+      if (term.signal.aborted) return;
+      // Log records first, as one chunk: anything short of delivered (or a counted skip) stops
+      // the batch, so neither the samples nor the cursor move past undelivered records.
+      if (b.logs.length > 0 && !(await this.processLogs(term, b))) return;
+      const leader = term.signal;
       const name = this.loop.name;
       const { samples, capped } = coalesceDpm(b.samples, this.d.maxDpm);
       if (capped > 0) this.d.metrics.capped(name, capped);
@@ -131,7 +141,7 @@ export class LoopRunner {
           advanced = true;
           continue;
         }
-        if (!this.valid()) {
+        if (!term.valid()) {
           this.log.warn("leadership not confirmed; dropping the batch unsent", { bucket: formatRfc3339Nano(t) });
           return;
         }
@@ -162,7 +172,7 @@ export class LoopRunner {
         if (r.kind === "reject") {
           this.d.metrics.emitError(name, r.reason as "bad_encoding" | "unknown_4xx");
           this.log.error("emit rejected", { reason: r.reason, status: r.status, detail: r.msg });
-          if (advanced) await this.commit(leader, frontier, "", epoch);
+          if (advanced) await this.commit(term, frontier, "");
           this.enterDegraded("terminal emit reject");
           return;
         }
@@ -171,21 +181,64 @@ export class LoopRunner {
           status: r.status,
           err: r.cause,
         });
-        if (advanced) await this.commit(leader, frontier, "", epoch);
+        if (advanced) await this.commit(term, frontier, "");
         return;
       }
       if (advanced || b.watermark.time !== ZERO_TIME || b.watermark.cursor !== "") {
-        await this.commit(leader, b.watermark.time, b.watermark.cursor, epoch);
+        await this.commit(term, b.watermark.time, b.watermark.cursor);
       }
     } finally {
       this.busy = false;
     }
   }
 
-  async commit(leader: AbortSignal, t: Time, cursor: string, epoch: number): Promise<void> {
+  /**
+   * The logs half of a batch. True when the batch may go on (delivered, skipped with a counted
+   * gap, or nothing left after the guard); false when it must stop without advancing.
+   */
+  private async processLogs(term: Term, b: Batch): Promise<boolean> {
+    const name = this.loop.name;
+    const { kept, dropped } = this.d.guard.sanitizeLogs(this.loopId, b.logs);
+    if (dropped > 0) this.d.metrics.guardDropped(name, dropped);
+    if (kept.length === 0) return true;
+    if (!term.valid()) {
+      this.log.warn("leadership not confirmed; dropping the batch unsent", { records: kept.length });
+      return false;
+    }
+    const r = await this.d.emitter.emitLogs(kept, term.signal);
+    if (r.kind === "ok") {
+      this.d.metrics.emittedLogs(name, kept.length);
+      if (b.watermark.time !== ZERO_TIME) this.d.metrics.lastSuccess(name, Number(b.watermark.time / NS_PER_S));
+      return true;
+    }
+    if (r.kind === "reject" && advancesPast(r.reason)) {
+      this.d.metrics.skipped(name, r.reason as "duplicate_timestamp" | "too_old" | "payload_too_large", kept.length);
+      this.log.warnLimited(`skip:${this.id}:${r.reason}`, "log records skipped (advancing past, counted gap)", {
+        reason: r.reason,
+        count: kept.length,
+        status: r.status,
+      });
+      return true;
+    }
+    if (r.kind === "reject") {
+      this.d.metrics.emitError(name, r.reason as "bad_encoding" | "unknown_4xx");
+      this.log.error("emit rejected (logs)", { reason: r.reason, status: r.status, detail: r.msg });
+      this.enterDegraded("terminal emit reject (logs)");
+      return false;
+    }
+    this.d.metrics.emitError(name, "retryable_exhausted");
+    this.log.warnLimited(`retry:${this.id}`, "emit failed after retries; will re-pull next tick (logs)", {
+      status: r.status,
+      err: r.cause,
+    });
+    return false;
+  }
+
+  async commit(term: Term, t: Time, cursor: string): Promise<void> {
+    const leader = term.signal;
     // No await between this check and the start of save(): a demoted leader never writes.
-    if (leader.aborted || !this.valid()) return;
-    const w: Watermark = { time: t, cursor, epoch };
+    if (leader.aborted || !term.valid()) return;
+    const w: Watermark = { time: t, cursor, epoch: term.epoch };
     try {
       await this.d.checkpointer.save(this.loop.key, w, leader);
     } catch (e) {

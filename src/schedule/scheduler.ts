@@ -1,19 +1,19 @@
 /**
- * The scheduler (ha.md §2.2–§2.4): while leader, one tick task and one emit worker per loop.
- * The first tick runs at once on election; then cadence ±10 % jitter, 2 s catch-up ticks when a
- * windowed loop is behind, 10 min while degraded. A tick never overlaps an unfinished batch of
- * its own loop (single flight). `run` resolves only after every task has stopped (the barrier
- * a coordinator waits on before another replica may lead).
+ * The scheduler: while leader, one tick task and one emit worker per loop. The first tick runs
+ * at once on election; then cadence ±10 % jitter, 2 s catch-up ticks when a windowed loop is
+ * behind, the loop's retry interval (10 min by default) while degraded. A tick never overlaps
+ * an unfinished batch of its own loop (single flight). `run` resolves only after every task has
+ * stopped (the barrier a coordinator waits on before another replica may lead).
  */
+import { sleepOrAbort } from "../base/sleep.ts";
+import type { Term } from "../coordinate/term.ts";
 import type { Logger } from "../log/logger.ts";
 import { NS_PER_MIN, nowTime, type Time, ZERO_TIME } from "../model/time.ts";
 import type { SelfMetrics } from "../selfobs/catalogue.ts";
-import { GranularityUnexpected, QuotaExceeded } from "../sources/loop.ts";
+import { collectFailure, DEGRADED_RETRY_MS } from "../sources/outcome.ts";
 import type { LoopRunner } from "./runner.ts";
-import { sleepOrAbort } from "./sleep.ts";
 
 export const CATCHUP_MS = 2000;
-export const DEGRADED_MS = 10 * 60 * 1000;
 
 export interface SchedulerDeps {
   metrics: SelfMetrics;
@@ -32,8 +32,9 @@ export function tickPlan(
   maxCatchup: number,
   cadenceMs: number,
   r: number,
+  degradedMs: number = DEGRADED_RETRY_MS,
 ): { waitMs: number; burst: number } {
-  if (degraded) return { waitMs: DEGRADED_MS, burst: 0 };
+  if (degraded) return { waitMs: degradedMs, burst: 0 };
   if (more && burst < Math.max(1, maxCatchup) - 1) return { waitMs: CATCHUP_MS, burst: burst + 1 };
   return { waitMs: cadenceMs * (1 + 0.1 * (2 * r - 1)), burst: 0 };
 }
@@ -59,14 +60,13 @@ export class Scheduler {
     this.sleep = d.sleep ?? sleepOrAbort;
   }
 
-  async run(leader: AbortSignal, epoch: number, valid: () => boolean = () => !leader.aborted): Promise<void> {
+  async run(term: Term): Promise<void> {
     for (const r of this.runners) r.reset();
     this.backfill.clear();
     const tasks: Promise<void>[] = [];
     for (const r of this.runners) {
-      r.valid = valid;
-      tasks.push(r.work(leader, epoch));
-      tasks.push(this.tickTask(r, leader));
+      tasks.push(r.work(term));
+      tasks.push(this.tickTask(r, term.signal));
     }
     await Promise.all(tasks);
   }
@@ -81,7 +81,15 @@ export class Scheduler {
         r.log.error("tick failed", { err: e });
       }
       if (leader.aborted) return;
-      const plan = tickPlan(r.degraded, more, burst, this.d.maxCatchup, r.loop.cadence / 1e6, this.random());
+      const plan = tickPlan(
+        r.degraded,
+        more,
+        burst,
+        this.d.maxCatchup,
+        r.loop.cadence / 1e6,
+        this.random(),
+        r.degradedRetryMs,
+      );
       burst = plan.burst;
       await this.sleep(plan.waitMs, leader);
     }
@@ -113,15 +121,16 @@ export class Scheduler {
       batch = await loop.collect(leader, since);
     } catch (e) {
       if (leader.aborted) return false;
-      if (e instanceof QuotaExceeded) {
+      const failure = collectFailure(e);
+      if (failure.kind === "quota_exhausted") {
         this.d.metrics.skipped(loop.name, "quota_exceeded", 1);
         r.log.warnLimited(`quota:${loop.sourceInstance}/${loop.name}`, "source quota exceeded; batch discarded", {
           err: e,
         });
-      } else if (e instanceof GranularityUnexpected) {
-        this.d.metrics.emitError(loop.name, "granularity_unexpected");
-        r.log.error("bucket granularity changed upstream", { err: e });
-        r.enterDegraded("granularity_unexpected");
+      } else if (failure.kind === "degraded") {
+        this.d.metrics.emitError(loop.name, failure.reason);
+        r.log.error("source reported a change the loop cannot run through", { reason: failure.reason, err: e });
+        r.enterDegraded(failure.reason, failure.retryMs);
       } else {
         this.d.metrics.emitError(loop.name, "collect");
         r.log.warnLimited(`collect:${loop.sourceInstance}/${loop.name}`, "collect failed", { err: e });

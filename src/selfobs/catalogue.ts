@@ -129,6 +129,9 @@ export class SelfMetrics {
   emitted(loop: string, n: number): void {
     this.registry.add("genai_otel_bridge_emitted_total", { loop }, n);
   }
+  emittedLogs(loop: string, n: number): void {
+    this.registry.add("genai_otel_bridge_emitted_logs_total", { loop }, n);
+  }
   skipped(loop: string, reason: SkipReason, n: number): void {
     this.registry.add("genai_otel_bridge_samples_skipped_total", { loop, reason }, n);
   }

@@ -4,8 +4,9 @@
  * under the self identity, on leader and standby alike. Best effort: a failed export is a
  * rate-limited WARN; the next interval re-sends the cumulative values.
  */
+
+import type { FetchLike } from "../base/fetch.ts";
 import { basicAuth, metricsUrl } from "../emit/otlp/emitter.ts";
-import type { FetchLike } from "../emit/otlp/post.ts";
 import type { Logger } from "../log/logger.ts";
 import { nowTime } from "../model/time.ts";
 import type { Labels } from "../model/types.ts";

@@ -3,7 +3,7 @@
  * `/healthz`: a standby is healthy; a leader is healthy while loop ticks keep beating within
  * the threshold (max(10m, slowest enabled cadence) + 6m). Only a wedged scheduler fails it.
  */
-import { MINUTE } from "../config/duration.ts";
+import { MINUTE } from "../model/duration.ts";
 
 export class HealthState {
   ready = false;

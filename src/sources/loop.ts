@@ -1,14 +1,17 @@
 /**
- * The seam between sources and the runtime (ha.md §1.1): a loop has a checkpoint key and a
- * cadence and turns a watermark into a Batch. It persists nothing; the runtime alone advances
- * watermarks, and only after the batch was emitted.
+ * The runnable side of the seam between sources and the runtime: a loop has a checkpoint key
+ * and a cadence and turns a watermark into a Batch. It persists nothing; the runtime alone
+ * advances watermarks, and only after the batch was emitted.
  */
-import type { Duration } from "../config/duration.ts";
+import type { FetchLike } from "../base/fetch.ts";
 import type { CheckpointKey } from "../model/checkpoint-key.ts";
+import type { Duration } from "../model/duration.ts";
 import type { Time } from "../model/time.ts";
 import type { Batch, Watermark } from "../model/types.ts";
-import type { FetchLike } from "../net/client.ts";
 import type { Resolver } from "../net/egress.ts";
+import type { LoopReport } from "./outcome.ts";
+
+export type Warn = (msg: string, attrs?: Record<string, unknown>) => void;
 
 export interface Loop {
   /** Bare loop name (`analytics`). */
@@ -16,37 +19,29 @@ export interface Loop {
   readonly sourceInstance: string;
   readonly key: CheckpointKey;
   readonly cadence: Duration;
-  /** 0 for snapshot loops. */
+  /** Look-back of a time-windowed loop; 0 for snapshot and cursor loops. */
   readonly window: Duration;
+  /** Oldest data a catch-up may still emit (windowed loops; 0 otherwise). */
   readonly maxBackfill: Duration;
   collect(signal: AbortSignal, since: Watermark): Promise<Batch>;
 }
 
-/** The source reported quota exhaustion: discard the whole batch, count it, normal cadence. */
-export class QuotaExceeded extends Error {
-  override name = "QuotaExceeded";
-}
-
-/** Bucket spacing is not whole minutes: the server changed granularity; degrade the loop. */
-export class GranularityUnexpected extends Error {
-  override name = "GranularityUnexpected";
-}
-
-/** Callbacks the host binds to self-metrics (portkey.md §10). Missing hooks are no-ops. */
-export interface SourceHooks {
-  graphSkipped?(loop: string, graph: string): void;
-  authError?(loop: string, source: string): void;
-  bucketRevised?(loop: string, ageSeconds: number): void;
-  upstreamRequest?(target: string, method: string, status: number, durationMs: number): void;
-}
-
-export interface LoopDeps {
+/** What every source gets when it starts: the transport and where to report requests. */
+export interface SourceDeps {
+  /** Vendor API transport (tests and the demo swap in an in-process handler). */
   fetch?: FetchLike;
   /** DNS for the egress guard (the demo's simulated workspace has no real name). */
   resolve?: Resolver;
-  hooks: SourceHooks;
-  /** Wall clock (data time). */
-  now: () => Time;
   userAgent: string;
-  warn: (msg: string, attrs?: Record<string, unknown>) => void;
+  /** One call per upstream request actually sent. */
+  observeRequest?(target: string, method: string, status: number, durationMs: number): void;
+  warn: Warn;
+}
+
+/** What every loop gets: the report channel bound to it, the wall clock, a warning line. */
+export interface LoopDeps {
+  report(r: LoopReport): void;
+  /** Wall clock (data time). */
+  now(): Time;
+  warn: Warn;
 }

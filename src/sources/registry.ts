@@ -1,22 +1,33 @@
-/** Source types by name. Adding a source: its folder plus one line here. */
-import { langsmith } from "./langsmith/source.ts";
-import { portkey } from "./portkey/source.ts";
-import type { SourceDescriptor } from "./types.ts";
+/** Source types by name. Adding a vendor: its folder plus one line in VENDORS. */
+import type { Vendor } from "./define.ts";
+import { langsmith } from "./langsmith/index.ts";
+import { portkey } from "./portkey/index.ts";
 
-const registry = new Map<string, SourceDescriptor>([
-  [portkey.type, portkey],
-  [langsmith.type, langsmith],
-]);
+const VENDORS: readonly Vendor[] = [portkey, langsmith];
 
-export function sourceType(type: string): SourceDescriptor | undefined {
-  return registry.get(type);
+/** Lookup by type; refuses a list that names one type twice. */
+export class Registry {
+  private readonly byType = new Map<string, Vendor>();
+
+  constructor(vendors: readonly Vendor[]) {
+    for (const v of vendors) {
+      if (this.byType.has(v.type)) throw new Error(`source type ${JSON.stringify(v.type)} is registered twice`);
+      this.byType.set(v.type, v);
+    }
+  }
+
+  lookup(type: string): Vendor | undefined {
+    return this.byType.get(type);
+  }
+
+  types(): ReadonlySet<string> {
+    return new Set(this.byType.keys());
+  }
+
+  /** Every registered vendor, in registration order. */
+  vendors(): readonly Vendor[] {
+    return [...this.byType.values()];
+  }
 }
 
-export function knownSourceTypes(): ReadonlySet<string> {
-  return new Set(registry.keys());
-}
-
-/** Every registered source type, in registration order. */
-export function sourceDescriptors(): readonly SourceDescriptor[] {
-  return [...registry.values()];
-}
+export const registry = new Registry(VENDORS);

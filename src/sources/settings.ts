@@ -1,12 +1,6 @@
 /** Parsers for `settings.*` string values (portkey.md §0), shared by every source. */
-import { type Duration, parseDuration } from "../config/duration.ts";
-
-export function csv(v: string | undefined): string[] {
-  return (v ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-}
+import { csv } from "../base/csv.ts";
+import { type Duration, parseDuration } from "../model/duration.ts";
 
 export class SettingsReader {
   readonly errors: string[] = [];
@@ -69,4 +63,13 @@ export class SettingsReader {
     const first = this.errors[0];
     if (first !== undefined) throw new Error(first);
   }
+}
+
+/** One WARN per settings key the loop never read (a typo, or a key of another loop). */
+export function warnUnknown(
+  r: SettingsReader,
+  loop: string,
+  warn: (msg: string, attrs?: Record<string, unknown>) => void,
+): void {
+  for (const k of r.unknown()) warn("unknown settings key ignored", { loop, key: k });
 }

@@ -1,9 +1,9 @@
 /** Fixture B of config.md §11 and helpers to load, validate and build it in-process. */
-import { planBuild } from "../../src/config/build-rules.ts";
+import { planBuild } from "../../src/app/plan.ts";
 import { loadConfigText } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
 import { validateConfig } from "../../src/config/validate.ts";
-import { knownSourceTypes, sourceType } from "../../src/sources/registry.ts";
+import { registry } from "../../src/sources/registry.ts";
 
 export const B = `emit:
   telemetry:
@@ -64,7 +64,7 @@ export function dropLine(text: string, needle: string): string {
 }
 
 export function load(text: string, env: Record<string, string | undefined> = ENV_B): Config {
-  return loadConfigText(text, env, sourceType).config;
+  return loadConfigText(text, env, (t) => registry.lookup(t)).config;
 }
 
 /** Load error text, or "" when loading succeeded. */
@@ -78,16 +78,16 @@ export function loadError(text: string, env: Record<string, string | undefined> 
 }
 
 export function validate(text: string, env: Record<string, string | undefined> = ENV_B): string[] {
-  return validateConfig(load(text, env), knownSourceTypes());
+  return validateConfig(load(text, env), registry.types());
 }
 
 /** Build-phase error text ("" when the build plan succeeds); validation must pass first. */
 export function buildError(text: string, env: Record<string, string | undefined> = ENV_B): string {
   const c = load(text, env);
-  const v = validateConfig(c, knownSourceTypes());
+  const v = validateConfig(c, registry.types());
   if (v.length > 0) throw new Error(`expected valid config, got: ${v.join("; ")}`);
   try {
-    planBuild(c, sourceType, () => {});
+    planBuild(c, registry, () => {});
     return "";
   } catch (e) {
     return (e as Error).message;

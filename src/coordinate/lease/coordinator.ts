@@ -4,10 +4,11 @@
  * campaign again in-process. SIGTERM does not release the Lease: standbys take over when it
  * expires, and the checkpoint fence — not the Lease — is what stops a frozen ex-leader.
  */
+
+import { sleepOrAbort } from "../../base/sleep.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { Logger } from "../../log/logger.ts";
-import { sleepOrAbort } from "../../schedule/sleep.ts";
-import type { Coordinator, OnElected } from "../noop/coordinator.ts";
+import type { Coordinator, OnElected } from "../term.ts";
 import { DEFAULT_TIMINGS, Elector, type LeaseTimings, validateTimings } from "./elector.ts";
 
 export function leaseCoordinator(
@@ -91,7 +92,7 @@ export function leaseCoordinator(
           Math.min(100, t.retryPeriodMs),
         );
         log.info("leader elected; starting loops", { leader: true, identity, epoch });
-        const done = onElected(leader.signal, epoch, valid);
+        const done = onElected({ signal: leader.signal, epoch, valid });
         await renewLoop(e, leader, root);
         clearInterval(watchdog);
         await done; // barrier: the old term is fully over before anything else happens

@@ -1,27 +1,24 @@
 /**
- * The noop coordinator (ha.md §6): this replica is the leader at once, with a fixed epoch,
- * until the root signal aborts. Never contacts Kubernetes; pairs with the file checkpoint.
+ * The noop coordinator: this replica is the leader at once, until the root signal aborts. Its
+ * epoch is the highest one already stored, so a store an HA deployment wrote does not fence a
+ * single replica that takes it over. Never contacts Kubernetes.
  */
-/**
- * Called when this replica becomes leader. `valid()` answers synchronously whether leadership
- * is still confirmed right now (for the Lease: the last successful renewal is younger than the
- * renew deadline) — checked before every emit and commit, so a process that was frozen
- * (SIGSTOP, a long GC pause) cannot act on a term it may have lost while it was frozen.
- */
-export type OnElected = (leaderSignal: AbortSignal, epoch: number, valid: () => boolean) => Promise<void>;
+import type { Coordinator } from "../term.ts";
 
-export interface Coordinator {
-  run(root: AbortSignal, onElected: OnElected): Promise<void>;
+export interface NoopOptions {
+  /** The highest epoch in the checkpoint store (unreadable entries count as 0). */
+  storedEpoch: () => Promise<number>;
+  log?: { info(msg: string, attrs?: Record<string, unknown>): void };
 }
 
-export function noopCoordinator(
-  configuredEpoch = 1,
-  log?: { info(msg: string, attrs?: Record<string, unknown>): void },
-): Coordinator {
+export function noopCoordinator(o: NoopOptions): Coordinator {
   return {
-    run(root, onElected) {
-      log?.info("leader elected; starting loops", { leader: true, epoch: Math.max(1, configuredEpoch) });
-      return onElected(root, Math.max(1, configuredEpoch), () => !root.aborted);
+    async run(root, onElected) {
+      const stored = await o.storedEpoch();
+      const epoch = Math.max(1, stored);
+      if (stored > 1) o.log?.info("adopted stored epoch for ha.coordinator=none", { epoch });
+      o.log?.info("leader elected; starting loops", { leader: true, epoch });
+      return onElected({ signal: root, epoch, valid: () => !root.aborted });
     },
   };
 }

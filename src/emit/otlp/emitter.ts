@@ -1,12 +1,14 @@
 /**
- * The product emitter (emit.md §2, §6.8, §6.9): encode → gzip → proactive split when the
- * gzipped body exceeds max_batch_bytes → POST with retry → reactive split on 413. Knows nothing
- * of vendors or loops; reports through the observer callbacks of PostDeps.
+ * The product emitter: encode → gzip → proactive split when the gzipped body exceeds
+ * max_batch_bytes → POST with retry → reactive split on 413. Metrics go to `/v1/metrics`, log
+ * records to `/v1/logs`, through the same path. Knows nothing of vendors or loops; reports
+ * through the observer callbacks of PostDeps.
  */
-import type { Labels, Sample } from "../../model/types.ts";
+import type { Labels, LogRecord, Sample } from "../../model/types.ts";
+import { canonicalLogOrder, encodeLogs } from "./logs.ts";
 import { canonicalSort, EncodeError, encodeMetrics } from "./metrics.ts";
 import type { EmitOutcome } from "./outcome.ts";
-import { type PostDeps, post } from "./post.ts";
+import { type Plane, type PostDeps, post } from "./post.ts";
 
 export interface EmitterOptions {
   endpoint: string;
@@ -20,6 +22,7 @@ export interface EmitterOptions {
 
 export interface Emitter {
   emitSamples(samples: readonly Sample[], signal: AbortSignal): Promise<EmitOutcome>;
+  emitLogs(records: readonly LogRecord[], signal: AbortSignal): Promise<EmitOutcome>;
 }
 
 export function basicAuth(user: string, pass: string): string | undefined {
@@ -27,12 +30,15 @@ export function basicAuth(user: string, pass: string): string | undefined {
   return `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
 }
 
+export function signalUrl(endpoint: string, plane: Plane): string {
+  return `${endpoint.replace(/\/+$/, "")}/v1/${plane}`;
+}
+
 export function metricsUrl(endpoint: string): string {
-  return `${endpoint.replace(/\/+$/, "")}/v1/metrics`;
+  return signalUrl(endpoint, "metrics");
 }
 
 export function createEmitter(opts: EmitterOptions, deps: PostDeps): Emitter {
-  const url = metricsUrl(opts.endpoint);
   const headers: Record<string, string> = {
     "Content-Type": "application/x-protobuf",
     "Content-Encoding": "gzip",
@@ -41,23 +47,29 @@ export function createEmitter(opts: EmitterOptions, deps: PostDeps): Emitter {
   const auth = basicAuth(opts.instanceId, opts.token);
   if (auth) headers.Authorization = auth;
 
-  async function emitItems(items: Sample[], signal: AbortSignal): Promise<EmitOutcome> {
-    let body: Uint8Array<ArrayBuffer>;
+  /** Send items; halves (input order, which is canonical) when too large, down to one item. */
+  async function emitItems<T>(
+    plane: Plane,
+    encode: (identity: Labels, items: readonly T[]) => Uint8Array,
+    items: readonly T[],
+    signal: AbortSignal,
+  ): Promise<EmitOutcome> {
+    let body: Uint8Array;
     try {
-      body = encodeMetrics(opts.identity, items);
+      body = encode(opts.identity, items);
     } catch (e) {
       if (e instanceof EncodeError) return { kind: "reject", reason: "bad_encoding", status: 0, msg: e.message };
       throw e;
     }
-    const gz = Bun.gzipSync(body, { level: 1 });
+    const gz = Bun.gzipSync(body as Uint8Array<ArrayBuffer>, { level: 1 });
     const half = async () => {
       const mid = Math.floor(items.length / 2);
-      const r = await emitItems(items.slice(0, mid), signal);
+      const r = await emitItems(plane, encode, items.slice(0, mid), signal);
       if (r.kind !== "ok") return r;
-      return emitItems(items.slice(mid), signal);
+      return emitItems(plane, encode, items.slice(mid), signal);
     };
     if (opts.maxBatchBytes > 0 && gz.length > opts.maxBatchBytes && items.length > 1) return half();
-    const r = await post(deps, "metrics", url, headers, gz, signal);
+    const r = await post(deps, plane, signalUrl(opts.endpoint, plane), headers, gz, signal);
     if (r.kind === "reject" && r.reason === "payload_too_large" && items.length > 1) return half();
     return r;
   }
@@ -66,7 +78,11 @@ export function createEmitter(opts: EmitterOptions, deps: PostDeps): Emitter {
     emitSamples(samples, signal) {
       if (samples.length === 0) return Promise.resolve({ kind: "ok" });
       // Canonical order before splitting, so split payloads do not depend on source order.
-      return emitItems(canonicalSort(samples), signal);
+      return emitItems("metrics", encodeMetrics, canonicalSort(samples), signal);
+    },
+    emitLogs(records, signal) {
+      if (records.length === 0) return Promise.resolve({ kind: "ok" });
+      return emitItems("logs", encodeLogs, canonicalLogOrder(records), signal);
     },
   };
 }

@@ -1,7 +1,9 @@
-/** The OTLP/JSON rendering of a product metrics request (what `--dry-run` prints instead of sending). */
+/** The OTLP/JSON rendering of product requests (what `--dry-run` prints instead of sending). */
 import { sortedKeys } from "../../model/order.ts";
-import type { Labels, Sample } from "../../model/types.ts";
-import { canonicalSort, SCOPE_NAME } from "./metrics.ts";
+import type { Labels, LogRecord, Sample } from "../../model/types.ts";
+import { canonicalGroups } from "./logs.ts";
+import { canonicalSort } from "./metrics.ts";
+import { SCOPE_NAME } from "./wire.ts";
 
 const attrs = (m: Labels) => sortedKeys(m).map((key) => ({ key, value: { stringValue: m[key] ?? "" } }));
 
@@ -19,5 +21,25 @@ export function metricsRequestJson(identity: Labels, samples: readonly Sample[])
     resourceMetrics: [
       { resource: { attributes: attrs(identity) }, scopeMetrics: [{ scope: { name: SCOPE_NAME }, metrics }] },
     ],
+  };
+}
+
+export function logsRequestJson(identity: Labels, records: readonly LogRecord[]): unknown {
+  return {
+    resourceLogs: canonicalGroups(records).map((g) => ({
+      resource: { attributes: attrs({ ...identity, ...g.indexed }) },
+      scopeLogs: [
+        {
+          scope: { name: SCOPE_NAME },
+          logRecords: g.records.map(({ r }) => ({
+            timeUnixNano: r.timestamp.toString(),
+            ...(r.severity ? { severityText: r.severity } : {}),
+            ...(r.body ? { body: { stringValue: r.body } } : {}),
+            attributes: attrs(r.recordAttributes),
+            ...(r.traceId.length === 16 ? { traceId: Buffer.from(r.traceId).toString("hex") } : {}),
+          })),
+        },
+      ],
+    })),
   };
 }

@@ -7,8 +7,7 @@
 import protobuf from "protobufjs/minimal.js";
 import { compareCodePoints, labelKey, sortedKeys } from "../../model/order.ts";
 import type { Labels, Sample } from "../../model/types.ts";
-
-export const SCOPE_NAME = "genai-otel-bridge";
+import { longBits, SCOPE_NAME, writeKv } from "./wire.ts";
 
 export class EncodeError extends Error {}
 
@@ -44,20 +43,6 @@ function sortKeyed(samples: readonly Sample[]): Keyed[] {
   if (astral) keyed.sort((a, b) => compareCodePoints(a.k, b.k) || byTime(a.s, b.s));
   else keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : byTime(a.s, b.s)));
   return keyed;
-}
-
-/** fixed64 from a bigint without going through a lossy Number. */
-function longBits(t: bigint): { low: number; high: number; unsigned: boolean } {
-  const u = BigInt.asUintN(64, t);
-  return { low: Number(u & 0xffffffffn) | 0, high: Number(u >> 32n) | 0, unsigned: true };
-}
-
-function writeKv(w: protobuf.Writer, field: number, k: string, v: string): void {
-  w.uint32((field << 3) | 2).fork();
-  w.uint32(10).string(k);
-  // AnyValue{string_value}: a oneof member, written even when empty.
-  w.uint32(18).fork().uint32(10).string(v).ldelim();
-  w.ldelim();
 }
 
 const NAN_BITS = { low: 0, high: 0x7ff80000, unsigned: true };

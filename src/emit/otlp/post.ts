@@ -4,10 +4,9 @@
  * retry; other 4xx are classified at once; other statuses (3xx, 500, 501, …) are handed back
  * for the next cadence. Redirects are never followed.
  */
+import type { FetchLike } from "../../base/fetch.ts";
 import { classify, type EmitOutcome, parseRetryAfter } from "./outcome.ts";
 import { decodePartialSuccess } from "./partial-success.ts";
-
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface RetryPolicy {
   initialMs: number;

@@ -3,7 +3,7 @@
  * usage loops with every setting at its default or an example value, and per-key explanations
  * taken from langsmith.md §2.5, §3.5 and §4.7.
  */
-import type { SourceExample } from "../types.ts";
+import type { SourceExample } from "../define.ts";
 
 const FILTER = 'LangSmith filter expression selecting projects, e.g. eq(name, "my-project")';
 

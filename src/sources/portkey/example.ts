@@ -3,7 +3,7 @@
  * (deploy.md §2.9): groups and logs_export with every setting at its default or an example
  * value, and per-key explanations taken from portkey.md §5.6 and §7.9.
  */
-import type { SourceExample } from "../types.ts";
+import type { SourceExample } from "../define.ts";
 
 /** What logs_export asks the export job for when `requested_data` is not set (portkey.md §7.9). */
 const DEFAULT_REQUESTED_DATA = [

@@ -5,7 +5,7 @@
  */
 import { formatRfc3339Seconds, NS_PER_MIN, type Time } from "../../model/time.ts";
 import type { HttpClient } from "../../net/client.ts";
-import type { SourceHooks } from "../loop.ts";
+import type { LoopDeps } from "../loop.ts";
 
 export class ScopeProbe {
   private verified = false;
@@ -13,10 +13,7 @@ export class ScopeProbe {
   constructor(
     private readonly client: HttpClient,
     private readonly expected: string,
-    private readonly loop: string,
-    private readonly source: string,
-    private readonly hooks: SourceHooks,
-    private readonly warn: (msg: string, attrs?: Record<string, unknown>) => void,
+    private readonly deps: Pick<LoopDeps, "report" | "warn">,
   ) {}
 
   async check(now: Time, signal: AbortSignal): Promise<void> {
@@ -29,7 +26,7 @@ export class ScopeProbe {
     });
     const r = await this.client.getJson(`/analytics/groups/workspace?${q}`, signal);
     if (r.status !== 200) {
-      if (r.status === 401 || r.status === 403) this.hooks.authError?.(this.loop, this.source);
+      if (r.status === 401 || r.status === 403) this.deps.report({ kind: "auth_error" });
       throw new Error(`portkey: workspace scope probe: status ${r.status}`);
     }
     const data = (r.json as { data?: unknown })?.data;
@@ -41,14 +38,18 @@ export class ScopeProbe {
       if (typeof w === "string" && w !== "") slugs.add(w);
     }
     if (slugs.size === 0) {
-      this.warn("workspace scope undeterminable (no traffic in 7 days); proceeding unverified", { loop: this.loop });
+      this.deps.warn("workspace scope undeterminable (no traffic in 7 days); proceeding unverified");
       return;
     }
     if (slugs.size === 1 && slugs.has(this.expected)) {
       this.verified = true;
       return;
     }
-    this.hooks.graphSkipped?.(this.loop, "workspace_scope_mismatch");
+    this.deps.report({
+      kind: "part_skipped",
+      part: "workspace_scope_mismatch",
+      reason: "the key sees another workspace",
+    });
     throw new Error(
       `portkey: API key sees workspace(s) ${[...slugs].sort().join(",")}, expected ${this.expected}; refusing to emit`,
     );

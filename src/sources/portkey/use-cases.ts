@@ -1,6 +1,7 @@
 /** `api_key_use_cases` resolution (portkey.md §8). */
+
+import { csv } from "../../base/csv.ts";
 import type { SourceConfig } from "../../config/types.ts";
-import { csv } from "../settings.ts";
 
 export interface UseCase {
   slug: string;

@@ -1,28 +1,41 @@
-/** ha.md §2.4–§2.8: processBatch, commit and the tick plan, with scripted emitter and store. */
+/** processBatch (samples and log records), commit, collect outcomes and the tick plan, with scripted emitter and store. */
 import { describe, expect, test } from "bun:test";
 import { type Checkpointer, StaleWrite, ZERO_WATERMARK } from "../../../src/checkpoint/contract.ts";
+import type { Term } from "../../../src/coordinate/term.ts";
 import type { Emitter } from "../../../src/emit/otlp/emitter.ts";
 import type { EmitOutcome } from "../../../src/emit/otlp/outcome.ts";
 import { Guard } from "../../../src/governance/guard.ts";
 import { Logger } from "../../../src/log/logger.ts";
 import { ZERO_TIME } from "../../../src/model/time.ts";
-import { type Batch, gauge, type Watermark } from "../../../src/model/types.ts";
+import { type Batch, gauge, type LogRecord, type Watermark } from "../../../src/model/types.ts";
 import { LoopRunner } from "../../../src/schedule/runner.ts";
 import { Scheduler, tickPlan } from "../../../src/schedule/scheduler.ts";
 import { SelfMetrics } from "../../../src/selfobs/catalogue.ts";
 import type { Loop } from "../../../src/sources/loop.ts";
+import { LoopDegraded, QuotaExhausted } from "../../../src/sources/outcome.ts";
 
 const S = 1_000_000_000n;
 const key = { sourceInstance: "pk", loop: "analytics", fingerprint: "f" };
 
-function rig(outcomes: EmitOutcome[], store: Partial<Checkpointer> = {}, labels: Record<string, string> = {}) {
+function rig(
+  outcomes: EmitOutcome[],
+  store: Partial<Checkpointer> = {},
+  labels: Record<string, string> = {},
+  logOutcomes: EmitOutcome[] = [{ kind: "ok" }],
+) {
   const saved: Watermark[] = [];
   const emitted: number[] = [];
+  const emittedLogs: LogRecord[][] = [];
   let i = 0;
+  let j = 0;
   const emitter: Emitter = {
     async emitSamples(samples) {
       emitted.push(Number((samples[0]?.timestamp ?? 0n) / S));
       return outcomes[Math.min(i++, outcomes.length - 1)] ?? { kind: "ok" };
+    },
+    async emitLogs(records) {
+      emittedLogs.push([...records]);
+      return logOutcomes[Math.min(j++, logOutcomes.length - 1)] ?? { kind: "ok" };
     },
   };
   const checkpointer: Checkpointer = {
@@ -44,16 +57,16 @@ function rig(outcomes: EmitOutcome[], store: Partial<Checkpointer> = {}, labels:
     maxBackfill: 55 * 60e9,
     collect: async () => batch(1, []),
   };
-  const runner = new LoopRunner(loop, {
+  const runner = new LoopRunner(loop, LOOP_ID, {
     checkpointer,
     emitter,
-    guard: new Guard(["quantile", ...Object.keys(labels)], 10_000),
+    guard: new Guard({ allowKeys: ["quantile", "run_type", ...Object.keys(labels)], budget: 10_000 }),
     metrics,
     log: Logger.create({ write: (l) => lines.push(l) }),
     maxDpm: 1,
     maxBatches: 4,
   });
-  return { runner, saved, emitted, metrics, lines, loop };
+  return { runner, saved, emitted, emittedLogs, metrics, lines, loop };
 }
 
 function batch(wmSec: number, buckets: number[], labels: Record<string, string> = {}): Batch {
@@ -64,13 +77,24 @@ function batch(wmSec: number, buckets: number[], labels: Record<string, string> 
     watermark: { time: BigInt(wmSec) * S, cursor: "", epoch: 1 },
   };
 }
+const LOOP_ID = "pk/analytics/f";
 const live = () => new AbortController().signal;
+/** A term that stays valid until its signal aborts. */
+const term = (signal: AbortSignal = live()): Term => ({ signal, epoch: 1, valid: () => !signal.aborted });
+const record = (sec: number, indexed: Record<string, string>, attrs: Record<string, string> = {}): LogRecord => ({
+  timestamp: BigInt(sec) * S,
+  body: "",
+  severity: "INFO",
+  indexedAttributes: indexed,
+  recordAttributes: attrs,
+  traceId: new Uint8Array(0),
+});
 const sec = (w: Watermark) => Number(w.time / S);
 
 describe("processBatch", () => {
   test("all OK ⇒ one commit of the batch watermark (covers quiet tails)", async () => {
     const r = rig([{ kind: "ok" }]);
-    await r.runner.processBatch(live(), 1, batch(300, [60, 120, 180]));
+    await r.runner.processBatch(term(), batch(300, [60, 120, 180]));
     expect(r.emitted).toEqual([60, 120, 180]);
     expect(r.saved.map(sec)).toEqual([300]);
     expect(r.metrics.registry.total("genai_otel_bridge_emitted_total")).toBe(3);
@@ -80,7 +104,7 @@ describe("processBatch", () => {
   });
   test("empty batch with an advanced watermark commits (quiet window)", async () => {
     const r = rig([]);
-    await r.runner.processBatch(live(), 1, batch(300, []));
+    await r.runner.processBatch(term(), batch(300, []));
     expect(r.saved.map(sec)).toEqual([300]);
   });
   test("advance-past reject: counted gap, continue", async () => {
@@ -89,7 +113,7 @@ describe("processBatch", () => {
       { kind: "reject", reason: "duplicate_timestamp", status: 400, msg: "" },
       { kind: "ok" },
     ]);
-    await r.runner.processBatch(live(), 1, batch(300, [60, 120, 180]));
+    await r.runner.processBatch(term(), batch(300, [60, 120, 180]));
     expect(r.saved.map(sec)).toEqual([300]);
     expect(r.metrics.registry.total("genai_otel_bridge_samples_skipped_total", { reason: "duplicate_timestamp" })).toBe(
       1,
@@ -97,7 +121,7 @@ describe("processBatch", () => {
   });
   test("terminal reject: interior commit, degraded, stop", async () => {
     const r = rig([{ kind: "ok" }, { kind: "reject", reason: "unknown_4xx", status: 400, msg: "x" }]);
-    await r.runner.processBatch(live(), 1, batch(300, [60, 120, 180]));
+    await r.runner.processBatch(term(), batch(300, [60, 120, 180]));
     expect(r.emitted).toEqual([60, 120]);
     expect(r.saved.map(sec)).toEqual([60]);
     expect(r.runner.degraded).toBe(true);
@@ -111,14 +135,14 @@ describe("processBatch", () => {
   });
   test("retryable: interior commit only, next tick re-pulls", async () => {
     const r = rig([{ kind: "ok" }, { kind: "retryable", status: 503, cause: "budget" }]);
-    await r.runner.processBatch(live(), 1, batch(300, [60, 120, 180]));
+    await r.runner.processBatch(term(), batch(300, [60, 120, 180]));
     expect(r.saved.map(sec)).toEqual([60]);
     expect(r.metrics.registry.total("genai_otel_bridge_emit_errors_total", { kind: "retryable_exhausted" })).toBe(1);
     expect(r.runner.busy).toBe(false);
   });
   test("a bucket the guard drops entirely is not sent but advanced past", async () => {
     const r = rig([{ kind: "ok" }]);
-    await r.runner.processBatch(live(), 1, batch(300, [60], { messages: "hi" }));
+    await r.runner.processBatch(term(), batch(300, [60], { messages: "hi" }));
     expect(r.emitted).toEqual([]);
     expect(r.saved.map(sec)).toEqual([300]);
     expect(r.metrics.registry.total("genai_otel_bridge_guard_dropped_total")).toBe(1);
@@ -127,7 +151,7 @@ describe("processBatch", () => {
     const r = rig([{ kind: "ok" }]);
     const ac = new AbortController();
     ac.abort();
-    await r.runner.processBatch(ac.signal, 1, batch(300, [60]));
+    await r.runner.processBatch(term(ac.signal), batch(300, [60]));
     expect(r.emitted).toEqual([]);
     expect(r.saved).toEqual([]);
   });
@@ -135,21 +159,24 @@ describe("processBatch", () => {
     const ac = new AbortController();
     const r = rig([{ kind: "ok" }]);
     const saved: Watermark[] = [];
-    const runner = new LoopRunner(r.loop, {
+    const runner = new LoopRunner(r.loop, LOOP_ID, {
       checkpointer: { load: async () => ZERO_WATERMARK, save: async (_k, w) => void saved.push(w) },
       emitter: {
         async emitSamples() {
           ac.abort();
           return { kind: "ok" };
         },
+        async emitLogs() {
+          return { kind: "ok" };
+        },
       },
-      guard: new Guard([], 0),
+      guard: new Guard({ allowKeys: [], budget: 0 }),
       metrics: new SelfMetrics(),
       log: Logger.create({ write: () => {} }),
       maxDpm: 1,
       maxBatches: 1,
     });
-    await runner.processBatch(ac.signal, 1, batch(300, [60]));
+    await runner.processBatch(term(ac.signal), batch(300, [60]));
     expect(saved).toEqual([]);
   });
   test("StaleWrite: frontier resyncs to the durable value, counted when it is behind", async () => {
@@ -160,7 +187,7 @@ describe("processBatch", () => {
       },
       load: async () => durable,
     });
-    await r.runner.processBatch(live(), 1, batch(300, [60]));
+    await r.runner.processBatch(term(), batch(300, [60]));
     expect(await r.runner.since(live())).toEqual(durable);
     expect(r.metrics.registry.total("genai_otel_bridge_emit_errors_total", { kind: "checkpoint_fenced" })).toBe(1);
   });
@@ -171,10 +198,10 @@ describe("processBatch", () => {
         if (fail) throw new Error("disk full");
       },
     });
-    for (let i = 1; i <= 5; i++) await r.runner.processBatch(live(), 1, batch(300 + i, []));
+    for (let i = 1; i <= 5; i++) await r.runner.processBatch(term(), batch(300 + i, []));
     expect(r.runner.degraded).toBe(true);
     fail = false;
-    await r.runner.processBatch(live(), 1, batch(400, []));
+    await r.runner.processBatch(term(), batch(400, []));
     expect(r.runner.degraded).toBe(false);
     expect(
       r.metrics.registry.value("genai_otel_bridge_loop_degraded", {
@@ -188,9 +215,120 @@ describe("processBatch", () => {
     const r = rig([{ kind: "ok" }]);
     const b = batch(300, []);
     b.samples = [gauge("m", {}, 1, 60n * S), gauge("m", {}, 2, 90n * S)];
-    await r.runner.processBatch(live(), 1, b);
+    await r.runner.processBatch(term(), b);
     expect(r.emitted).toEqual([90]);
     expect(r.metrics.registry.total("genai_otel_bridge_samples_capped_total")).toBe(1);
+  });
+});
+
+function logsBatch(cursor: string, records: LogRecord[], wmSec = 0): Batch {
+  return { key, samples: [], logs: records, watermark: { time: BigInt(wmSec) * S, cursor, epoch: 1 } };
+}
+
+describe("processBatch: log records", () => {
+  test("delivered ⇒ counted, last success = window end, cursor committed", async () => {
+    const r = rig([]);
+    await r.runner.processBatch(term(), logsBatch("c1", [record(10, { run_type: "llm" }), record(11, {})], 600));
+    expect(r.emittedLogs.map((l) => l.length)).toEqual([2]);
+    expect(r.saved).toEqual([{ time: 600n * S, cursor: "c1", epoch: 1 }]);
+    expect(r.metrics.registry.total("genai_otel_bridge_emitted_logs_total")).toBe(2);
+    expect(r.metrics.registry.value("genai_otel_bridge_last_success_timestamp_seconds", { loop: "analytics" })).toBe(
+      600,
+    );
+  });
+  test("logs go first; a retryable logs failure sends no samples and commits nothing", async () => {
+    const r = rig([{ kind: "ok" }], {}, {}, [{ kind: "retryable", status: 503, cause: "budget" }]);
+    const b = logsBatch("c1", [record(10, {})], 600);
+    b.samples = [gauge("portkey_api_requests", {}, 1, 60n * S)];
+    await r.runner.processBatch(term(), b);
+    expect(r.emitted).toEqual([]);
+    expect(r.saved).toEqual([]);
+    expect(r.metrics.registry.total("genai_otel_bridge_emit_errors_total", { kind: "retryable_exhausted" })).toBe(1);
+    expect(r.lines.some((l) => l.includes("(logs)"))).toBe(true);
+  });
+  test("terminal logs reject ⇒ degraded with the logs reason, no commit", async () => {
+    const r = rig([], {}, {}, [{ kind: "reject", reason: "bad_encoding", status: 400, msg: "x" }]);
+    await r.runner.processBatch(term(), logsBatch("c1", [record(10, {})]));
+    expect(r.saved).toEqual([]);
+    expect(
+      r.metrics.registry.value("genai_otel_bridge_loop_degraded", {
+        loop: "analytics",
+        reason: "terminal emit reject (logs)",
+      }),
+    ).toBe(1);
+  });
+  test("advance-past logs reject ⇒ counted gap and the cursor still commits", async () => {
+    const r = rig([], {}, {}, [{ kind: "reject", reason: "too_old", status: 400, msg: "" }]);
+    await r.runner.processBatch(term(), logsBatch("c2", [record(10, {}), record(12, {})]));
+    expect(r.saved.map((w) => w.cursor)).toEqual(["c2"]);
+    expect(r.metrics.registry.total("genai_otel_bridge_samples_skipped_total", { reason: "too_old" })).toBe(2);
+  });
+  test("the guard blanks bodies and drops records with content or un-allow-listed indexed keys", async () => {
+    const r = rig([]);
+    const withBody = { ...record(10, { run_type: "llm" }), body: "secret prompt" };
+    await r.runner.processBatch(
+      term(),
+      logsBatch("c3", [
+        withBody,
+        record(11, { team: "x" }),
+        record(12, {}, { inputs: "hello" }),
+        record(13, {}, { error: "stack" }),
+      ]),
+    );
+    expect(r.emittedLogs).toHaveLength(1);
+    expect(r.emittedLogs[0]?.map((x) => [Number(x.timestamp / S), x.body])).toEqual([[10, ""]]);
+    expect(withBody.body).toBe("secret prompt");
+    expect(r.metrics.registry.total("genai_otel_bridge_guard_dropped_total")).toBe(3);
+    expect(r.saved.map((w) => w.cursor)).toEqual(["c3"]);
+  });
+  test("every record dropped ⇒ nothing sent, the cursor still commits", async () => {
+    const r = rig([]);
+    await r.runner.processBatch(term(), logsBatch("c4", [record(10, {}, { messages: "x" })]));
+    expect(r.emittedLogs).toEqual([]);
+    expect(r.saved.map((w) => w.cursor)).toEqual(["c4"]);
+  });
+  test("leadership not confirmed ⇒ logs unsent, nothing committed", async () => {
+    const r = rig([]);
+    const signal = live();
+    await r.runner.processBatch({ signal, epoch: 1, valid: () => false }, logsBatch("c5", [record(10, {})]));
+    expect(r.emittedLogs).toEqual([]);
+    expect(r.saved).toEqual([]);
+  });
+  test("a loop's released gray key is kept for that loop only", async () => {
+    const guard = new Guard({ allowKeys: [], budget: 0, logsReleases: new Map([["a/runs/1", ["error"]]]) });
+    const rec = record(1, {}, { error: "timeout" });
+    expect(guard.sanitizeLogs("a/runs/1", [rec]).kept).toHaveLength(1);
+    expect(guard.sanitizeLogs("b/runs/2", [rec]).dropped).toBe(1);
+    expect(guard.sanitize([gauge("m", { error: "x" }, 1, S)]).dropped).toBe(1);
+  });
+});
+
+describe("collect outcomes", () => {
+  const scheduler = (r: ReturnType<typeof rig>) =>
+    new Scheduler([r.runner], {
+      metrics: r.metrics,
+      log: Logger.create({ write: () => {} }),
+      beat: () => {},
+      maxCatchup: 1,
+    });
+  test("quota exhausted ⇒ batch discarded and counted, nothing queued", async () => {
+    const r = rig([]);
+    r.loop.collect = async () => {
+      throw new QuotaExhausted("quota");
+    };
+    expect(await scheduler(r).runOnce(r.runner, live())).toBe(false);
+    expect(r.metrics.registry.total("genai_otel_bridge_samples_skipped_total", { reason: "quota_exceeded" })).toBe(1);
+    expect(r.runner.busy).toBe(false);
+  });
+  test("degraded ⇒ counted under its reason, the loop waits its retry interval", async () => {
+    const r = rig([]);
+    r.loop.collect = async () => {
+      throw new LoopDegraded("granularity_unexpected", "10-minute buckets", 120_000);
+    };
+    await scheduler(r).runOnce(r.runner, live());
+    expect(r.metrics.registry.total("genai_otel_bridge_emit_errors_total", { kind: "granularity_unexpected" })).toBe(1);
+    expect(r.runner.degraded).toBe(true);
+    expect(tickPlan(r.runner.degraded, false, 0, 1, 60_000, 0.5, r.runner.degradedRetryMs).waitMs).toBe(120_000);
   });
 });
 

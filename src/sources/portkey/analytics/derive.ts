@@ -5,10 +5,11 @@
  */
 import { NS_PER_MIN, parseRfc3339, type Time } from "../../../model/time.ts";
 import { gauge, type Sample } from "../../../model/types.ts";
-import { GranularityUnexpected } from "../../loop.ts";
+import { LoopDegraded } from "../../outcome.ts";
 import type { GraphResponse } from "./decode.ts";
 
-export const SUFFIX: Record<string, string> = {
+/** Graph name → series-name suffix. */
+export const GRAPH_SUFFIX: Record<string, string> = {
   requests: "requests",
   cost: "cost_usd",
   errors: "errors",
@@ -18,7 +19,7 @@ export const SUFFIX: Record<string, string> = {
 };
 
 function samplesFor(prefix: string, graph: string, f: Record<string, number>, end: Time): Sample[] {
-  const name = `${prefix}_${SUFFIX[graph] ?? graph}`;
+  const name = `${prefix}_${GRAPH_SUFFIX[graph] ?? graph}`;
   const v = (k: string) => f[k] ?? 0;
   switch (graph) {
     case "tokens":
@@ -56,7 +57,10 @@ export function derive(
     for (let i = 1; i < pts.length; i++) {
       const step = (pts[i]?.t ?? 0n) - (pts[i - 1]?.t ?? 0n);
       if (step <= 0n || step % NS_PER_MIN !== 0n) {
-        throw new GranularityUnexpected(`portkey: ${graph}: bucket step ${step}ns is not a positive multiple of 60s`);
+        throw new LoopDegraded(
+          "granularity_unexpected",
+          `portkey: ${graph}: bucket step ${step}ns is not a positive multiple of 60s`,
+        );
       }
       steps.add(step);
     }
@@ -65,7 +69,10 @@ export function derive(
     // not a run of gaps — emitting it would put a 10-minute total on a 1-minute series.
     const only = steps.size === 1 ? [...steps][0] : undefined;
     if (pts.length >= 3 && only !== undefined && only > NS_PER_MIN) {
-      throw new GranularityUnexpected(`portkey: ${graph}: every bucket is ${only / NS_PER_MIN} minutes apart`);
+      throw new LoopDegraded(
+        "granularity_unexpected",
+        `portkey: ${graph}: every bucket is ${only / NS_PER_MIN} minutes apart`,
+      );
     }
     for (const { t, f } of pts) {
       const end = t + NS_PER_MIN;
