@@ -4,6 +4,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { configJsonSchema } from "../src/config/schema.ts";
+import { formatDuration } from "../src/model/duration.ts";
+import { registry } from "../src/sources/registry.ts";
 import { renderConfigRegion, splice } from "./chart-config.ts";
 import { EXAMPLES_BEGIN, EXAMPLES_END, renderExamplesRegion } from "./chart-examples.ts";
 
@@ -62,7 +64,31 @@ implementation.
 | Key | Type | Default, rules, meaning |
 |---|---|---|
 ${out.map((r) => `| \`${r.key}\` | ${esc(r.type)} | ${esc(r.doc)} |`).join("\n")}
-`;
+
+${renderSourceTypes()}`;
+}
+
+/** One section per registered source type: its defaults and loops, from the loop definitions. */
+function renderSourceTypes(): string {
+  const vendors = registry.vendors();
+  const parts = ["## Source types", "", `A source without \`type\` is \`${registry.defaultType}\`.`, ""];
+  for (const v of vendors) {
+    parts.push(`### \`${v.type}\``, "", `Default \`base_url\`: \`${v.defaultBaseUrl}\`.`, "");
+    if (v.summary) parts.push(v.summary, "");
+    for (const l of v.loops) {
+      const d = l.defaults;
+      const defaults = [
+        d.window !== undefined ? `window ${formatDuration(d.window)}` : "",
+        d.bootstrap_lookback !== undefined ? `bootstrap_lookback ${formatDuration(d.bootstrap_lookback)}` : "",
+        d.max_backfill !== undefined ? `max_backfill ${formatDuration(d.max_backfill)}` : "",
+        d.graphs !== undefined ? `graphs ${d.graphs.join(", ")}` : "",
+      ].filter((x) => x !== "");
+      const when = defaults.length > 0 ? ` Defaults when absent: ${defaults.join("; ")}.` : "";
+      parts.push(`- \`${l.name}\` (${l.signal}): ${l.summary}${when}`);
+    }
+    if (v.loops.length > 0) parts.push("");
+  }
+  return parts.join("\n");
 }
 
 export function renderSchema(): string {

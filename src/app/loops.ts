@@ -94,6 +94,7 @@ export async function runLoops(ctx: RuntimeContext): Promise<void> {
   const guard = new Guard({
     allowKeys: ctx.plan.allowLabelKeys,
     budget: c.governance.per_metric_cardinality_budget,
+    floor: ctx.plan.floor,
     logsReleases: ctx.plan.logsReleases,
     hooks: { newLabelValue: (series) => ctx.metrics.newLabelValue(series) },
   });

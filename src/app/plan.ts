@@ -5,7 +5,7 @@
  * first failure is fatal.
  */
 import type { Config } from "../config/types.ts";
-import { isFloorKey } from "../governance/content-floor.ts";
+import type { ContentFloor } from "../governance/content-floor.ts";
 import { PROMOTED_INDEXED_KEY, promotedIndexedKeys, releasedKeys } from "../governance/promotions.ts";
 import type { PlannedLoop, PlannedSource, Vendor } from "../sources/define.ts";
 import type { Warn } from "../sources/loop.ts";
@@ -25,6 +25,7 @@ export interface BuildPlan {
   allowLabelKeys: string[];
   /** Per logs loop (checkpoint key): the gray-tier keys its settings release. */
   logsReleases: Map<string, string[]>;
+  floor: ContentFloor;
 }
 
 export function planBuild(c: Config, registry: Registry, warn: Warn): BuildPlan {
@@ -36,7 +37,7 @@ export function planBuild(c: Config, registry: Registry, warn: Warn): BuildPlan 
     for (const l of Object.values(s.loops)) if (l.enabled) promoted.push(...promotedIndexedKeys(l.settings));
   }
   for (const k of new Set([...c.governance.allow_label_keys, ...promoted])) {
-    if (isFloorKey(k)) {
+    if (registry.floor.has(k)) {
       throw new Error(
         `governance.allow_label_keys / settings.${PROMOTED_INDEXED_KEY}: ${JSON.stringify(k)} is a content-floor key (message body / injected PII) and cannot be promoted to a label`,
       );
@@ -97,5 +98,5 @@ export function planBuild(c: Config, registry: Registry, warn: Warn): BuildPlan 
   for (const v of registry.vendors()) for (const k of v.labelKeys) allow.add(k);
   for (const k of c.governance.allow_label_keys) allow.add(k);
   for (const k of promoted) allow.add(k);
-  return { sources: built, allowLabelKeys: [...allow], logsReleases };
+  return { sources: built, allowLabelKeys: [...allow], logsReleases, floor: registry.floor };
 }

@@ -78,7 +78,7 @@ function loadConfig(opts: RunOptions, registry: Registry): ReturnType<typeof loa
   let loaded: ReturnType<typeof loadConfigText>;
   try {
     const text = opts.configText ?? configText(opts.config || DEFAULT_CONFIG_PATH, opts.env).text;
-    loaded = loadConfigText(text, opts.env, (t) => registry.lookup(t));
+    loaded = loadConfigText(text, opts.env, registry);
   } catch (e) {
     throw new Fatal("load config", e);
   }

@@ -116,7 +116,7 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
   const demoCmd = defineCommand({
     meta: {
       name: "demo",
-      description: "Run the real pipeline against a simulated Portkey workspace and an in-process OTLP sink",
+      description: "Run the real pipeline against a simulated vendor workspace and an in-process OTLP sink",
     },
     args: {
       duration: { type: "string", default: "25s", description: "How long to run (Go duration; 0 = until Ctrl-C)" },

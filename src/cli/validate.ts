@@ -29,7 +29,7 @@ export function validateConfigMode(path: string, env: Record<string, string | un
     return 1;
   }
   try {
-    const { config } = loadConfigText(raw, placeholderEnv(raw, env), (t) => registry.lookup(t));
+    const { config } = loadConfigText(raw, placeholderEnv(raw, env), registry);
     const problems = validateConfig(config, registry.types());
     if (problems.length > 0) throw new ConfigError(problems.join("\n"));
   } catch (e) {
@@ -53,7 +53,7 @@ export function validateCommand(
   const warnings: string[] = [];
   try {
     const { text, origin } = explicitPath ? { text: readConfigFile(path), origin: path } : configText(path, env);
-    const { config, applied } = loadConfigText(text, env, (t) => registry.lookup(t));
+    const { config, applied } = loadConfigText(text, env, registry);
     const problems = validateConfig(config, registry.types());
     if (problems.length > 0) throw new ConfigError(`config invalid: ${problems.join("\n")}`);
     planBuild(config, registry, (msg, attrs) => warnings.push(`${msg} ${JSON.stringify(attrs ?? {})}`));

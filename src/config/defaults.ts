@@ -6,7 +6,7 @@
  *     bucket_settle 10m, governance and queue sizes, profiling mode/addr, dynamodb timings).
  *  2. Keys whose *absence* makes the reference binary refuse a config its own quickstart
  *     documents: those get the documented default instead (emit_workers 1, ha none+file,
- *     type portkey, base_url, cadence 60s, and the source's windowed-loop defaults). An
+ *     the default source type, base_url, cadence 60s, and the source's windowed-loop defaults). An
  *     explicit zero keeps the reference meaning. Each one is reported as an AppliedDefault.
  */
 import { type Duration, formatDuration, parseDuration, SECOND } from "../model/duration.ts";
@@ -19,8 +19,13 @@ export interface SourceDefaults {
   loopDefaults(loop: string): Partial<Pick<LoopConfig, "window" | "bootstrap_lookback" | "max_backfill" | "graphs">>;
 }
 
+/** The source types the loader knows, and the one an absent `type` means. */
+export interface SourceTypes {
+  lookup(type: string): SourceDefaults | undefined;
+  readonly defaultType: string;
+}
+
 export const DEFAULT_CADENCE: Duration = 60 * SECOND;
-export const DEFAULT_SOURCE_TYPE = "portkey";
 
 const dur = (s: string | undefined): Duration => (s === undefined ? 0 : parseDuration(s));
 const orZero = (n: number | undefined, d: number): number => (n === undefined || n === 0 ? d : n);
@@ -85,19 +90,14 @@ function loop(
   return l;
 }
 
-function source(
-  f: FileSource,
-  i: number,
-  lookup: (type: string) => SourceDefaults | undefined,
-  applied: AppliedDefault[],
-): SourceConfig {
+function source(f: FileSource, i: number, types: SourceTypes, applied: AppliedDefault[]): SourceConfig {
   const at = `sources[${i}]`;
   let type = f.type ?? "";
   if (f.type === undefined) {
-    type = DEFAULT_SOURCE_TYPE;
+    type = types.defaultType;
     applied.push({ path: `${at}.type`, value: type });
   }
-  const sd = lookup(type);
+  const sd = types.lookup(type);
   let baseUrl = f.base_url ?? "";
   if (f.base_url === undefined && sd) {
     baseUrl = sd.defaultBaseUrl;
@@ -127,10 +127,7 @@ function source(
   };
 }
 
-export function applyDefaults(
-  f: FileConfig,
-  lookup: (type: string) => SourceDefaults | undefined,
-): { config: Config; applied: AppliedDefault[] } {
+export function applyDefaults(f: FileConfig, types: SourceTypes): { config: Config; applied: AppliedDefault[] } {
   const applied: AppliedDefault[] = [];
   const [coordinator, checkpoint] = haPair(f.ha?.coordinator, f.ha?.checkpoint);
   if (f.ha?.coordinator === undefined) applied.push({ path: "ha.coordinator", value: coordinator });
@@ -200,7 +197,7 @@ export function applyDefaults(
       },
       tracing: { enabled: f.selfobs?.tracing?.enabled ?? false },
     },
-    sources: (f.sources ?? []).map((s, i) => source(s, i, lookup, applied)),
+    sources: (f.sources ?? []).map((s, i) => source(s, i, types, applied)),
   };
   return { config, applied };
 }

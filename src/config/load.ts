@@ -8,7 +8,7 @@ import { type } from "arktype";
 import { isMap, isScalar, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
 import { REDACTED, redact, registerBasicAuth, registerSecret } from "../log/redact.ts";
 import { decodeNode, isNullNode } from "./decode.ts";
-import { applyDefaults, type SourceDefaults } from "./defaults.ts";
+import { applyDefaults, type SourceTypes } from "./defaults.ts";
 import { ConfigError } from "./errors.ts";
 import { configKind } from "./kinds.ts";
 import { configSchema, type FileConfig } from "./schema.ts";
@@ -119,13 +119,9 @@ function registerConfigSecrets(c: Config): void {
 }
 
 /** Steps 1–5. Throws ConfigError with a redacted message. */
-export function loadConfigText(
-  raw: string,
-  env: Record<string, string | undefined>,
-  lookup: (type: string) => SourceDefaults | undefined,
-): Loaded {
+export function loadConfigText(raw: string, env: Record<string, string | undefined>, types: SourceTypes): Loaded {
   const file = parseConfigText(raw, env);
-  const { config, applied } = applyDefaults(file, lookup);
+  const { config, applied } = applyDefaults(file, types);
   registerConfigSecrets(config);
   return { config, applied };
 }

@@ -66,10 +66,8 @@ export const loopSchema = type({
     "First-run look-back. Default 50m when absent on a windowed loop; at most max_backfill.",
   ),
   "max_backfill?": duration("Oldest data a catch-up may still emit. Default 90m when absent on a windowed loop."),
-  "metric_prefix?": str("Metric name prefix; empty uses the source's default (portkey_api)."),
-  "graphs?": strList(
-    "Portkey analytics graphs: requests, cost, tokens, latency, errors, users. Default requests, cost, tokens, latency, errors.",
-  ),
+  "metric_prefix?": str("Metric name prefix; empty uses the loop's default (see Source types)."),
+  "graphs?": strList("Graphs a graph-polling loop requests (see Source types for each loop's values and default)."),
   "settings?": type({ "[string]": "string" }).describe(
     "Source-specific knobs (strings). Unknown keys warn; malformed known keys fail start-up.",
   ),
@@ -78,20 +76,20 @@ export const loopSchema = type({
 const useCase = type({
   "+": "reject",
   "label?": str("Use-case label (becomes the api_key_use_case metric label)."),
-  "api_key_ids?": strList("Portkey API key IDs counted under this use case."),
+  "api_key_ids?": strList("API key IDs counted under this use case."),
 });
 
 export const sourceSchema = type({
   "+": "reject",
-  "type?": str("Source type: portkey or langsmith. Default portkey when absent."),
+  "type?": str("Source type (see Source types). Absent: the first type listed there."),
   "enabled?": bool("Default false: a source is polled only when enabled: true."),
   "base_url?": str(
-    "Vendor API base URL. Default per type (https://api.portkey.ai/v1, https://api.smith.langchain.com). https:// unless loopback or http.allow_private.",
+    "Vendor API base URL. Default per type (see Source types). https:// unless loopback or http.allow_private.",
   ),
   "source_instance?": str("Required, unique, no '/'. Part of every checkpoint key and the source label."),
   "auth?": type({
     "+": "reject",
-    "header?": str("Auth header name, e.g. x-portkey-api-key. Required."),
+    "header?": str("Auth header name, e.g. x-api-key. Required."),
     "value?": str("Auth header value (API key). Required. Secret: never logged."),
   }).describe("Vendor API credentials."),
   "rate_limit?": type({
@@ -105,8 +103,10 @@ export const sourceSchema = type({
     "allow_hosts?": strList("If non-empty, every request and redirect host must be listed."),
     "allow_private?": bool("Default false. Permit private/loopback addresses and plaintext base_url."),
   }).describe("Outbound HTTP policy."),
-  "loops?": type({ "[string]": loopSchema }).describe("Loops by name (portkey: analytics, groups, logs_export)."),
-  "api_key_use_cases?": useCase.array().describe("Portkey only: split metrics by groups of API keys."),
+  "loops?": type({ "[string]": loopSchema }).describe(
+    "Loops by name; each source type has its own (see Source types).",
+  ),
+  "api_key_use_cases?": useCase.array().describe("Split metrics by groups of API keys (source types that support it)."),
 });
 
 export const configSchema = type({

@@ -1,6 +1,8 @@
 /**
  * The content floor: keys that carry message bodies or injected PII and may never become a
- * label or indexed field, whatever the config says (config.md §4.4 B1).
+ * label, an indexed field or a record attribute, whatever the config says. The generic keys
+ * live here; each vendor adds the names its own API gives such fields, and the floor is the
+ * union over every registered vendor, enabled or not.
  */
 export const FLOOR_EXACT: ReadonlySet<string> = new Set([
   "gen_ai.prompt",
@@ -18,9 +20,9 @@ export const FLOOR_EXACT: ReadonlySet<string> = new Set([
   "inputs_preview",
   "outputs_preview",
   "metadata",
-  "portkeyHeaders",
 ]);
 
+/** Plain string prefixes: `gen_ai.prompt.0.content` and even `gen_ai.promptx` match. */
 export const FLOOR_PREFIXES: readonly string[] = [
   "gen_ai.prompt",
   "gen_ai.completion",
@@ -29,6 +31,15 @@ export const FLOOR_PREFIXES: readonly string[] = [
   "gen_ai.system_instructions",
 ];
 
-export function isFloorKey(key: string): boolean {
-  return FLOOR_EXACT.has(key) || FLOOR_PREFIXES.some((p) => key.startsWith(p));
+export class ContentFloor {
+  readonly exact: ReadonlySet<string>;
+
+  constructor(vendorKeys: Iterable<string> = []) {
+    this.exact = new Set([...FLOOR_EXACT, ...vendorKeys]);
+  }
+
+  /** Case-sensitive: an exact key or one of the prefixes. */
+  has(key: string): boolean {
+    return this.exact.has(key) || FLOOR_PREFIXES.some((p) => key.startsWith(p));
+  }
 }

@@ -7,7 +7,7 @@
  */
 import { sortedKeys } from "../model/order.ts";
 import type { Labels, LogRecord, Sample } from "../model/types.ts";
-import { isFloorKey } from "./content-floor.ts";
+import { ContentFloor } from "./content-floor.ts";
 
 /** Keys that often hold content; denied by default, releasable per logs loop. */
 export const GRAY_TIER: readonly string[] = ["events", "extra", "serialized", "manifest", "s3_urls", "error", "name"];
@@ -22,6 +22,8 @@ export interface GuardOptions {
   allowKeys: Iterable<string>;
   /** Distinct label sets per series; ≤ 0 = unlimited. */
   budget: number;
+  /** The content floor (default: the generic keys only). */
+  floor?: ContentFloor;
   /** Per logs loop (by checkpoint key): the gray-tier keys its settings release. */
   logsReleases?: ReadonlyMap<string, readonly string[]>;
   hooks?: GuardHooks;
@@ -42,12 +44,14 @@ export class Guard {
   private readonly seen = new Map<string, Set<string>>();
   private readonly budget: number;
   private readonly hooks: GuardHooks;
+  private readonly floor: ContentFloor;
 
   constructor(o: GuardOptions) {
     this.allow = new Set(o.allowKeys);
     this.deny = new Set(GRAY_TIER);
     this.budget = o.budget;
     this.hooks = o.hooks ?? {};
+    this.floor = o.floor ?? new ContentFloor();
     // A loop's release never affects another loop; metrics never get one.
     for (const [loopId, released] of o.logsReleases ?? []) {
       this.logsDeny.set(loopId, new Set(GRAY_TIER.filter((k) => !released.includes(k))));
@@ -82,17 +86,17 @@ export class Guard {
 
   private admitSample(s: Sample): boolean {
     for (const k of Object.keys(s.labels)) {
-      if (this.deny.has(k) || isFloorKey(k) || !this.allow.has(k)) return false;
+      if (this.deny.has(k) || this.floor.has(k) || !this.allow.has(k)) return false;
     }
     return this.withinBudget(s.name, s.labels);
   }
 
   private admitRecord(loopId: string, deny: ReadonlySet<string>, r: LogRecord): boolean {
     for (const k of Object.keys(r.indexedAttributes)) {
-      if (deny.has(k) || isFloorKey(k) || !this.allow.has(k)) return false;
+      if (deny.has(k) || this.floor.has(k) || !this.allow.has(k)) return false;
     }
     for (const k of Object.keys(r.recordAttributes)) {
-      if (deny.has(k) || isFloorKey(k)) return false;
+      if (deny.has(k) || this.floor.has(k)) return false;
     }
     return this.withinBudget(`logs:${loopId}`, r.indexedAttributes);
   }

@@ -55,6 +55,8 @@ export interface PlannedLoop {
 export interface LoopDefinition<Settings, Shared> {
   name: string;
   signal: Signal;
+  /** One or two sentences for the configuration reference. */
+  summary: string;
   defaults?: LoopDefaults;
   /** Parse and check the loop block once; throws an Error whose message names the key. */
   parse(input: LoopInput): Settings;
@@ -70,6 +72,7 @@ export interface PreparedLoop<Shared> extends PlannedLoop {
 export interface LoopSpec<Shared> {
   readonly name: string;
   readonly signal: Signal;
+  readonly summary: string;
   readonly defaults: LoopDefaults;
   prepare(input: LoopInput): PreparedLoop<Shared>[];
 }
@@ -78,6 +81,7 @@ export function defineLoop<Settings, Shared>(d: LoopDefinition<Settings, Shared>
   return {
     name: d.name,
     signal: d.signal,
+    summary: d.summary,
     defaults: d.defaults ?? {},
     prepare(input) {
       const settings = d.parse(input);
@@ -119,7 +123,11 @@ export interface VendorDefinition<Shared> {
   defaultBaseUrl: string;
   /** Content-free label keys this vendor's samples and indexed attributes may carry. */
   labelKeys: readonly string[];
+  /** Names this vendor's API gives fields that carry content; they join the content floor. */
+  contentKeys?: readonly string[];
   example?: SourceExample;
+  /** For the configuration reference, beside the loops' own summaries. */
+  summary?: string;
   /** In the order a source plans them. */
   loops: readonly LoopSpec<Shared>[];
   /** Source-level checks that run before any loop is planned; throws naming the key. */
@@ -139,8 +147,11 @@ export interface Vendor {
   readonly type: string;
   readonly defaultBaseUrl: string;
   readonly labelKeys: readonly string[];
+  readonly contentKeys: readonly string[];
   readonly example?: SourceExample;
-  readonly loopNames: readonly string[];
+  readonly summary?: string;
+  /** Loop names, summaries and defaults (what the configuration reference lists). */
+  readonly loops: readonly { name: string; signal: Signal; summary: string; defaults: LoopDefaults }[];
   loopDefaults(loop: string): LoopDefaults;
   /** The source's enabled loops, parsed and checked; throws the first failure. */
   plan(source: SourceConfig, warn: Warn): PlannedSource;
@@ -153,8 +164,10 @@ export function defineVendor<Shared>(d: VendorDefinition<Shared>): Vendor {
     type: d.type,
     defaultBaseUrl: d.defaultBaseUrl,
     labelKeys: d.labelKeys,
+    contentKeys: d.contentKeys ?? [],
     ...(d.example ? { example: d.example } : {}),
-    loopNames: d.loops.map((l) => l.name),
+    ...(d.summary ? { summary: d.summary } : {}),
+    loops: d.loops.map(({ name, signal, summary, defaults }) => ({ name, signal, summary, defaults })),
     loopDefaults: (loop) => specs.get(loop)?.defaults ?? {},
     plan(source, warn) {
       d.check?.(source);

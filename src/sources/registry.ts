@@ -1,4 +1,8 @@
-/** Source types by name. Adding a vendor: its folder plus one line in VENDORS. */
+/**
+ * Source types by name. Adding a vendor: its folder plus one line in VENDORS. The first vendor
+ * is what a source without `type` means (as in the Go implementation's configs).
+ */
+import { ContentFloor } from "../governance/content-floor.ts";
 import type { Vendor } from "./define.ts";
 import { langsmith } from "./langsmith/index.ts";
 import { portkey } from "./portkey/index.ts";
@@ -8,12 +12,17 @@ const VENDORS: readonly Vendor[] = [portkey, langsmith];
 /** Lookup by type; refuses a list that names one type twice. */
 export class Registry {
   private readonly byType = new Map<string, Vendor>();
+  readonly defaultType: string;
+  /** The generic content floor plus every registered vendor's content field names. */
+  readonly floor: ContentFloor;
 
   constructor(vendors: readonly Vendor[]) {
+    this.defaultType = vendors[0]?.type ?? "";
     for (const v of vendors) {
       if (this.byType.has(v.type)) throw new Error(`source type ${JSON.stringify(v.type)} is registered twice`);
       this.byType.set(v.type, v);
     }
+    this.floor = new ContentFloor(vendors.flatMap((v) => v.contentKeys));
   }
 
   lookup(type: string): Vendor | undefined {

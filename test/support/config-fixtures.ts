@@ -64,7 +64,7 @@ export function dropLine(text: string, needle: string): string {
 }
 
 export function load(text: string, env: Record<string, string | undefined> = ENV_B): Config {
-  return loadConfigText(text, env, (t) => registry.lookup(t)).config;
+  return loadConfigText(text, env, registry).config;
 }
 
 /** Load error text, or "" when loading succeeded. */

@@ -11,6 +11,8 @@ export const langsmith = defineVendor<undefined>({
   defaultBaseUrl: "https://api.smith.langchain.com",
   labelKeys: ["quantile", "session", "feedback_key", "run_type", "status", "retention_tier"],
   example: langsmithExample,
+  summary:
+    "Loops `sessions`, `usage` and `runs` are recognised by validation but not available in this build: a source with an enabled loop is refused at start-up.",
   loops: [],
   check(s) {
     if (Object.values(s.loops).some((l) => l.enabled)) {

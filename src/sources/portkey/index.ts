@@ -1,6 +1,7 @@
 /** The Portkey source: its loops, in the order a source plans them, and what they share. */
 import { defineVendor } from "../define.ts";
 import { analytics } from "./analytics/definition.ts";
+import { PORTKEY_CONTENT_KEYS } from "./content.ts";
 import { portkeyExample } from "./example.ts";
 import { groups } from "./groups/definition.ts";
 import { logsExport } from "./logs_export/definition.ts";
@@ -21,6 +22,7 @@ export const portkey = defineVendor<PortkeyShared>({
     "prompt",
     "api_key_use_case",
   ],
+  contentKeys: PORTKEY_CONTENT_KEYS,
   example: portkeyExample,
   loops: [analytics, groups, logsExport],
   check: (s) => void resolveUseCases(s),

@@ -16,6 +16,8 @@ export const DEFAULT_GRAPHS = ["requests", "cost", "tokens", "latency", "errors"
 export const analytics = defineLoop<AnalyticsSettings, PortkeyShared>({
   name: "analytics",
   signal: "metrics",
+  summary:
+    "Per-minute gauges from the analytics graphs `requests`, `cost`, `tokens`, `latency`, `errors`, `users`, named `<metric_prefix>_<graph>` (prefix default `portkey_api`); a time-windowed loop with settle, watermark and backfill.",
   defaults: { window: 50 * MINUTE, bootstrap_lookback: 50 * MINUTE, max_backfill: 90 * MINUTE, graphs: DEFAULT_GRAPHS },
   parse({ loop: l, warn }) {
     const where = "portkey: analytics";

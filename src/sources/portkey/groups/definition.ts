@@ -17,6 +17,8 @@ export interface GroupsSettings {
 export const groups = defineLoop<GroupsSettings, PortkeyShared>({
   name: "groups",
   signal: "metrics",
+  summary:
+    "Window totals per model, metadata value and prompt over `settings.window_span` (a snapshot loop, `window` 0). Settings are checked; the loop is refused at start-up in this build.",
   parse({ loop: l, warn }) {
     const where = "portkey groups";
     if (l.window !== 0) {

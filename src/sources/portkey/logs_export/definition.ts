@@ -9,13 +9,14 @@ import { FLOOR_EXACT } from "../../../governance/content-floor.ts";
 import { formatDuration, HOUR, MINUTE } from "../../../model/duration.ts";
 import { defineLoop } from "../../define.ts";
 import { SettingsReader, warnUnknown } from "../../settings.ts";
+import { PORTKEY_CONTENT_KEYS } from "../content.ts";
 import type { PortkeyShared } from "../shared.ts";
 import { resolveUseCases } from "../use-cases.ts";
 
 /** Indexed keys every record carries. */
 const BASE_INDEXED = ["ai_org", "ai_model", "response_status_code"];
 /** Vendor fields that carry content; never requested, recorded or indexed. */
-const HARD_DENY = new Set([...FLOOR_EXACT, "prompt"]);
+const HARD_DENY = new Set([...FLOOR_EXACT, ...PORTKEY_CONTENT_KEYS, "prompt"]);
 const CONTENT_FIELDS = ["prompt", "request", "response", "messages", "inputs", "outputs", "metadata", "portkeyHeaders"];
 
 export interface LogsExportSettings {
@@ -27,6 +28,8 @@ export interface LogsExportSettings {
 export const logsExport = defineLoop<LogsExportSettings, PortkeyShared>({
   name: "logs_export",
   signal: "logs",
+  summary:
+    "One content-free log record per request from the log export jobs (`window` 0; the span is `settings.window`). Settings are checked; the loop is refused at start-up in this build.",
   parse({ source, loop: l, warn }) {
     const where = "portkey logs_export";
     if (l.window !== 0) {
