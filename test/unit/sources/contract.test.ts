@@ -1,0 +1,101 @@
+/** Every loop of this build, and the test-only logs loop, through the shared loop contract. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SourceConfig } from "../../../src/config/types.ts";
+import { MINUTE, SECOND } from "../../../src/model/duration.ts";
+import { fromMillis, ZERO_TIME } from "../../../src/model/time.ts";
+import { portkey } from "../../../src/sources/portkey/index.ts";
+import { CANARY, upstreamRecord } from "../../support/test-vendor/fake-upstream.ts";
+import { testlogs } from "../../support/test-vendor/index.ts";
+import { loopContract, type UpstreamMode } from "./loop-contract.ts";
+
+const FIX = join(import.meta.dir, "../../fixtures/portkey");
+const NOW = Date.parse("2026-06-18T12:10:00Z");
+
+/** Wait for the request's abort, then fail as a transport would. */
+const hang = (req: Request) =>
+  new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+
+function base(type: string, loops: SourceConfig["loops"]): SourceConfig {
+  return {
+    type,
+    enabled: true,
+    base_url: "https://api.vendor.test/v1",
+    source_instance: `${type}-contract`,
+    auth: { header: "x-api-key", value: "k" },
+    rate_limit: { rps: 1000, burst: 1000 },
+    http: { user_agent: "", allow_hosts: [], allow_private: false },
+    loops,
+    api_key_use_cases: [],
+  };
+}
+
+const loopBlock = {
+  enabled: true,
+  cadence: 60 * SECOND,
+  window: 0,
+  bucket_settle: 10 * MINUTE,
+  bootstrap_lookback: 0,
+  max_backfill: 0,
+  metric_prefix: "",
+  graphs: [] as string[],
+  settings: {} as Record<string, string>,
+};
+
+loopContract({
+  title: "portkey analytics",
+  vendor: portkey,
+  loop: "analytics",
+  source: () =>
+    base("portkey", {
+      analytics: {
+        ...loopBlock,
+        window: 50 * MINUTE,
+        bucket_settle: 3 * MINUTE,
+        bootstrap_lookback: 50 * MINUTE,
+        max_backfill: 55 * MINUTE,
+        graphs: ["requests", "latency"],
+      },
+    }),
+  checkpointKey: "portkey-contract/analytics/8a0eb1e13b148daa",
+  badSettings: [],
+  canary: CANARY,
+  upstream: (mode: UpstreamMode, req: Request) => {
+    if (mode === "hang") return hang(req);
+    if (mode === "malformed") return Response.json({ data_points: "not a list" });
+    const graph = new URL(req.url).pathname.split("/").at(-1);
+    const file = graph === "latency" ? "graph_latency.json" : "graph_requests_1min.json";
+    const body = JSON.parse(readFileSync(join(FIX, file), "utf8"));
+    // Fields the graph API never sends, carrying the canary: the decoder must ignore them.
+    body.prompt = CANARY;
+    for (const p of body.data_points) p.request = { messages: [CANARY] };
+    return Response.json(body);
+  },
+  since: { time: fromMillis(Date.parse("2026-06-18T12:00:00Z")), cursor: "", epoch: 1 },
+  now: fromMillis(NOW),
+});
+
+loopContract({
+  title: "test-only logs loop (records)",
+  vendor: testlogs,
+  loop: "records",
+  source: () =>
+    base("testlogs", {
+      records: { ...loopBlock, settings: { window_start: "2026-06-18T11:00:00Z", per_page: "3" } },
+    }),
+  checkpointKey: "testlogs-contract/records/f1aedda21623558f",
+  badSettings: [
+    [{ per_page: "many" }, "per_page"],
+    [{ per_page: "0" }, "per_page"],
+    [{ window_start: "yesterday" }, "window_start"],
+    [{ window_span: "1 hour" }, "window_span"],
+  ],
+  canary: CANARY,
+  upstream: (mode: UpstreamMode, req: Request) => {
+    if (mode === "hang") return hang(req);
+    if (mode === "malformed") return Response.json({ records: [{ id: 7 }], next: null });
+    return Response.json({ records: [0, 1, 2].map((i) => upstreamRecord(0, i, 3)), next: "p1", prompt: CANARY });
+  },
+  since: { time: ZERO_TIME, cursor: "", epoch: 1 },
+  now: fromMillis(NOW),
+});
