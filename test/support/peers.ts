@@ -77,6 +77,22 @@ async function stopProc(p: Subprocess): Promise<void> {
 export interface Collector extends Peer {
   /** Every gauge data point the collector wrote, from its file exporter. */
   points(): CollectorPoint[];
+  /** Every log record the collector wrote, from its file exporter. */
+  records(): CollectorRecord[];
+}
+
+export interface CollectorRecord {
+  resource: Record<string, string>;
+  scope: string;
+  timeUnixNano: bigint;
+  /** 0 when the record did not set it. */
+  observedTimeUnixNano: bigint;
+  severityText: string;
+  severityNumber: number;
+  /** undefined when the record has no body. */
+  body: unknown;
+  attributes: Record<string, string>;
+  traceId: string;
 }
 
 export interface CollectorPoint {
@@ -104,12 +120,16 @@ exporters:
   file/metrics:
     path: ${dir}/metrics.jsonl
     flush_interval: 100ms
+  file/logs:
+    path: ${dir}/logs.jsonl
+    flush_interval: 100ms
 service:
   telemetry:
     metrics:
       level: none
   pipelines:
     metrics: { receivers: [otlp], exporters: [file/metrics] }
+    logs: { receivers: [otlp], exporters: [file/logs] }
 `,
   );
   const p = spawnPeer([peerBinary("otelcol"), `--config=${cfg}`], join(dir, "collector.log"));
@@ -143,6 +163,35 @@ service:
                   value: dp.asDouble ?? 0,
                 });
               }
+            }
+          }
+        }
+      }
+      return out;
+    },
+    records() {
+      const file = join(dir, "logs.jsonl");
+      if (!existsSync(file)) return [];
+      const out: CollectorRecord[] = [];
+      const kv = (a: JsonKv[] = []) => Object.fromEntries(a.map((x) => [x.key, x.value.stringValue ?? ""]));
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        const req = JSON.parse(line);
+        for (const rl of req.resourceLogs ?? []) {
+          const resource = kv(rl.resource?.attributes);
+          for (const sl of rl.scopeLogs ?? []) {
+            for (const r of sl.logRecords ?? []) {
+              out.push({
+                resource,
+                scope: sl.scope?.name ?? "",
+                timeUnixNano: BigInt(r.timeUnixNano ?? 0),
+                observedTimeUnixNano: BigInt(r.observedTimeUnixNano ?? 0),
+                severityText: r.severityText ?? "",
+                severityNumber: r.severityNumber ?? 0,
+                body: r.body,
+                attributes: kv(r.attributes),
+                traceId: r.traceId ?? "",
+              });
             }
           }
         }

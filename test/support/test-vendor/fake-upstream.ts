@@ -19,7 +19,7 @@ export function upstreamRecord(page: number, i: number, perPage: number) {
     run_type: n % 2 === 0 ? "llm" : "chain",
     status: n % 3 === 2 ? "error" : "success",
     latency_ms: 100 + n,
-    trace_id: n.toString(16).padStart(32, "0"),
+    trace_id: (n + 1).toString(16).padStart(32, "0"),
     inputs: { messages: [`${CANARY} prompt ${n}`] },
     outputs: `${CANARY} completion ${n}`,
     metadata: { user: `${CANARY} user` },
