@@ -1,5 +1,5 @@
 /**
- * The chart's default `config:` block (deploy.md §2.8), generated from the config schema: each
+ * The chart's default `config:` block, generated from the config schema: each
  * key rendered with the schema's doc text as its comment. Every schema key must be either
  * rendered here or listed in OMIT — a new config key without a decision fails generation, and
  * therefore CI (the values.yaml drift check), so the chart cannot silently fall behind.
@@ -11,7 +11,7 @@ import { PORTKEY_CHART_SOURCE } from "../src/sources/portkey/example.ts";
 export const BEGIN = "# >>> BEGIN generated config — do not edit by hand; run `npm run schema` <<<";
 export const END = "# >>> END generated config <<<";
 
-/** What the chart renders (deploy.md §2.8). `${NAME}` are resolved by the binary from env. */
+/** What the chart renders. `${NAME}` are resolved by the binary from env. */
 export const CHART_CONFIG = {
   emit: {
     telemetry: {
@@ -54,7 +54,7 @@ export const CHART_CONFIG = {
   ],
 };
 
-/** Schema paths deliberately left out of the default block (deploy.md §2.8). */
+/** Schema paths deliberately left out of the default block. */
 export const OMIT = [
   "emit.self",
   "emit.telemetry.metric_interval",

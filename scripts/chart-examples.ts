@@ -1,5 +1,5 @@
 /**
- * The chart's commented source-examples region (deploy.md §2.9, §4.2 "example rendering"): each
+ * The chart's commented source-examples region: each
  * registered source's example rendered as one `sources:` list item, entirely commented out.
  * Struct fields keep their written order and zero values are left out; map keys (loops,
  * settings) are sorted; schema durations are written compactly (`1m`, `1h30m`); each settings

@@ -1,5 +1,5 @@
 /**
- * `npm run gate:failover` (failures.md TG3): three replicas of the compiled binary on a real
+ * `npm run gate:failover`: three replicas of the compiled binary on a real
  * kube-apiserver + etcd, default Lease timings (15 s / 10 s / 2 s), a fake Portkey and one
  * Mimir-like recorder per replica. N random leader kills (-9, SIGTERM, SIGSTOP with a later
  * SIGCONT), each killed process replaced like a pod restart. Prints failover times (kill → new

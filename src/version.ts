@@ -1,6 +1,6 @@
 /**
  * Build version, injected by `bun build --define BRIDGE_VERSION=…` from `git describe`.
- * Unstamped runs (tests, `bunx`) report `dev` (config.md §9).
+ * Unstamped runs (tests, `bunx`) report `dev`.
  */
 declare const BRIDGE_VERSION: string | undefined;
 

@@ -68,7 +68,7 @@ class Writer {
   double(field: number, v: number): void {
     this.tag(field, I64);
     if (Number.isNaN(v)) {
-      // Canonical quiet NaN 0x7FF8000000000000 (emit.md §5.2 rule 7).
+      // Canonical quiet NaN 0x7FF8000000000000.
       this.buf.writeBigUInt64LE(0x7ff8000000000000n, this.pos);
     } else {
       this.f64[0] = v;

@@ -1,5 +1,5 @@
 /**
- * Replica identity (config.md §6.4): `-identity`, else `$POD_NAME`, else the ECS task ARN
+ * Replica identity: `-identity`, else `$POD_NAME`, else the ECS task ARN
  * from the task-metadata endpoint. Failures leave it empty with one WARN.
  */
 import type { Logger } from "../log/logger.ts";

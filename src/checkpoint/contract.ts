@@ -1,5 +1,5 @@
 /**
- * The checkpoint contract (ha.md §3.1–§3.4): load returns the ZERO watermark when absent and
+ * The checkpoint contract: load returns the ZERO watermark when absent and
  * throws when present-but-unreadable; save is monotonic and epoch-fenced. The stored value is
  * `{"time":"<RFC3339Nano>","cursor":"…","epoch":N}`.
  */
@@ -27,7 +27,7 @@ export class CorruptCheckpoint extends Error {
 
 export const ZERO_WATERMARK: Watermark = { time: ZERO_TIME, cursor: "", epoch: 0 };
 
-/** Throws StaleWrite when `incoming` would move the stored watermark backwards (ha.md §3.3). */
+/** Throws StaleWrite when `incoming` would move the stored watermark backwards. */
 export function checkMonotonic(stored: Watermark, incoming: Watermark): void {
   if (incoming.epoch < stored.epoch) {
     throw new StaleWrite(`stale epoch ${incoming.epoch} < stored ${stored.epoch}`);

@@ -1,5 +1,5 @@
 /**
- * `-cleanup` (ha.md §9): the uninstall hook. Deletes the Lease, then the checkpoint ConfigMap
+ * `-cleanup`: the uninstall hook. Deletes the Lease, then the checkpoint ConfigMap
  * (404 counts as done); with `-cleanup-retain-checkpoint` deletes nothing, because the Lease's
  * leaseTransitions is the epoch domain of the stored watermarks. No config is read. 30 s overall.
  */

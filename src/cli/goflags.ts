@@ -1,5 +1,5 @@
 /**
- * Go `flag` package grammar (config.md §6.1) as an argv pre-pass in front of citty: `-name`
+ * Go `flag` package grammar as an argv pre-pass in front of citty: `-name`
  * and `--name` are equal; `-name=v`, `-name v` for non-bool flags; parsing stops at the first
  * positional or after `--`; unknown flags and bad values are errors (exit 2). The result is a
  * normalised `--name=value` argv that citty parses without surprises.

@@ -1,4 +1,4 @@
-/** `-healthcheck`: probe the local health server (config.md §6.3); exit 0 iff `/healthz` is 200. */
+/** `-healthcheck`: probe the local health server; exit 0 iff `/healthz` is 200. */
 
 /** Local base URL for a `[host]:port` listen address. */
 export function localHealthUrl(addr: string): string {

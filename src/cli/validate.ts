@@ -17,8 +17,8 @@ export interface Io {
 const message = (e: unknown) => redact(e instanceof Error ? e.message : String(e));
 
 /**
- * `-validate-config` (config.md §6.3): the `-config` file only, placeholders for unset
- * variables, load + §4.2 validation; build-phase rules are not run.
+ * `-validate-config`: the `-config` file only, placeholders for unset
+ * variables, load + validation; build-phase rules are not run.
  */
 export function validateConfigMode(path: string, env: Record<string, string | undefined>, io: Io): number {
   let raw: string;

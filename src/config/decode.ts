@@ -1,5 +1,5 @@
 /**
- * Typed decode of YAML nodes (config.md §0.2), reproducing Go yaml.v3 into the reference
+ * Typed decode of YAML nodes, reproducing Go yaml.v3 into the reference
  * structs: a plain scalar keeps its source text for string fields; a quoted, block, `!!str`
  * or substituted scalar is "string-tagged" and is refused by bool (unless yes/no/on/off),
  * int and float fields. Unknown keys are refused at every level with their path and the

@@ -1,5 +1,5 @@
 /**
- * Load-time defaulting (config.md §3.10), plus this build's absent-key defaults.
+ * Load-time defaulting, plus this build's absent-key defaults.
  *
  * Two layers, kept apart on purpose:
  *  1. The reference's defaults, applied when a value is zero *or* absent (rps 1, burst 3,

@@ -1,5 +1,5 @@
 /**
- * The load pipeline (config.md §1): env references → YAML (first document) → scalar
+ * The load pipeline: env references → YAML (first document) → scalar
  * substitution and `file:` → typed decode → arktype check → defaults. Secrets are registered
  * with the redactor as soon as they are resolved, so no later error can carry one.
  */

@@ -1,5 +1,5 @@
 /**
- * `-validate-config` runs without the real environment (config.md §6.3): every referenced but
+ * `-validate-config` runs without the real environment: every referenced but
  * unset variable gets a placeholder — a URL when its name or the key it feeds looks like one,
  * else `x` — so validation can run in CI. Real values are never overwritten. A duration or
  * number fed by a placeholder fails: a false FAIL, never a false OK.

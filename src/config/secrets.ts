@@ -1,5 +1,5 @@
 /**
- * Secret references (config.md §2). `${NAME}` references are swapped for inert tokens in the
+ * Secret references. `${NAME}` references are swapped for inert tokens in the
  * raw text *before* YAML parsing and the real values are put back into scalar nodes *after*,
  * so a value can never inject YAML structure. `file:` references are resolved per scalar.
  */

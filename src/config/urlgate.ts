@@ -1,5 +1,5 @@
 /**
- * URL gates (config.md §4.3) with Go net/url + net.IP semantics. Deliberately not WHATWG
+ * URL gates with Go net/url + net.IP semantics. Deliberately not WHATWG
  * `URL`: it would lower-case hosts and turn `2130706433` into 127.0.0.1, changing answers.
  */
 import { ipBytes, isLoopbackHost } from "../net/ip-literal.ts";

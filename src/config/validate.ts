@@ -1,5 +1,5 @@
 /**
- * Config validation (config.md §4.2): every rule, every failure collected in the reference's
+ * Config validation: every rule, every failure collected in the reference's
  * order and wording. Secret fields (auth.value, tokens, instance IDs) are never echoed.
  */
 import { formatDuration, MINUTE, SECOND } from "../model/duration.ts";
@@ -106,7 +106,7 @@ function loopRules(prefix: string, l: LoopConfig, out: string[]): void {
   }
 }
 
-/** All §4.2 failures, in order; empty when the config is valid. */
+/** All validation failures, in order; empty when the config is valid. */
 export function validateConfig(c: Config, knownTypes: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const tel = c.emit.telemetry;

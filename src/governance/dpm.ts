@@ -1,5 +1,5 @@
 /**
- * DPM cap (emit.md §8): at most `maxDpm` points per series per minute inside one batch; the
+ * DPM cap: at most `maxDpm` points per series per minute inside one batch; the
  * latest timestamp wins (ties: the larger value), survivors keep their input order.
  */
 import { sortedKeys } from "../model/order.ts";

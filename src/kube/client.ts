@@ -1,5 +1,5 @@
 /**
- * A small Kubernetes REST client over fetch (ha.md §4): in-cluster configuration (API URL from
+ * A small Kubernetes REST client over fetch: in-cluster configuration (API URL from
  * KUBERNETES_SERVICE_HOST/PORT, service-account token re-read as it rotates, the cluster CA),
  * explicit overrides for tests and out-of-cluster runs, per-request timeouts, and typed errors
  * from the API's Status objects. No client library; the Kubernetes API is never behind the

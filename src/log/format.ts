@@ -1,5 +1,5 @@
 /**
- * Line formats of the bridge's own log (config.md §8.1): logfmt and JSON with stable field
+ * Line formats of the bridge's own log: logfmt and JSON with stable field
  * order `time level msg [instance] attrs…`.
  */
 import { formatDuration } from "../model/duration.ts";

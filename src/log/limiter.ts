@@ -1,5 +1,5 @@
 /**
- * Per-key rate limiter for repeated warnings (config.md §8.5): the first call for a key is
+ * Per-key rate limiter for repeated warnings: the first call for a key is
  * allowed, then nothing until `every` has passed since the last allowed one. Counters keep
  * counting; only the log line is throttled.
  */

@@ -1,6 +1,6 @@
 /**
  * The bridge's logger. consola is the API (levels, reporters); the reporter writes exactly
- * the logfmt/JSON lines of config.md §8 and passes every string through the redactor, so no
+ * the logfmt/JSON lines of the bridge's own log and passes every string through the redactor, so no
  * call site can leak a secret. Bound attributes (`component`, `loop`, `source`) come first.
  */
 import { type ConsolaInstance, createConsola, type LogObject } from "consola";
@@ -89,12 +89,12 @@ export class Logger {
   }
 }
 
-/** The logger used before the config is loaded: logfmt on stderr at INFO (config.md §8.2). */
+/** The logger used before the config is loaded: logfmt on stderr at INFO. */
 export function bootstrapLogger(): Logger {
   return Logger.create({ write: (line) => process.stderr.write(`${line}\n`) });
 }
 
-/** Map config values to logger options; errors use the reference's texts (config.md §7.1 step 8). */
+/** Map config values to logger options; errors use the reference's texts. */
 export function logOptionsFromConfig(level: string, format: string): { level: LogLevel; format: LogFormat } {
   const lv = level === "" ? "info" : level;
   if (!["debug", "info", "warn", "error"].includes(lv)) {

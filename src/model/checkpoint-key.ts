@@ -1,4 +1,4 @@
-/** Checkpoint keys (ha.md §1.2): `<source_instance>/<loop>/<fingerprint16>`. */
+/** Checkpoint keys: `<source_instance>/<loop>/<fingerprint16>`. */
 import { createHash } from "node:crypto";
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Go `time.Duration` grammar and formatting (config.md §0.1). Durations are held as a
+ * Go `time.Duration` grammar and formatting. Durations are held as a
  * number of nanoseconds. Parsing uses bigint so overflow of a signed 64-bit count is
  * detected exactly; values beyond 2^53 ns (~104 days) lose sub-microsecond precision
  * once converted to `number`, which no timing in this program comes near.

@@ -1,5 +1,5 @@
 /**
- * Canonical orderings (emit.md §5.3). Strings compare by Unicode code point, which equals
+ * Canonical orderings. Strings compare by Unicode code point, which equals
  * UTF-8 byte order; JS `<` compares UTF-16 code units and differs for astral characters.
  */
 import type { Labels } from "./types.ts";

@@ -1,5 +1,5 @@
 /**
- * The vendor-neutral model (ha.md §1): sources produce these, the emitter consumes them, and
+ * The vendor-neutral model: sources produce these, the emitter consumes them, and
  * nothing vendor-specific crosses the boundary.
  */
 import type { CheckpointKey } from "./checkpoint-key.ts";

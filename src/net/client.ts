@@ -1,5 +1,5 @@
 /**
- * The one outbound client every source uses (portkey.md §2, security.md §1–§4). Per request,
+ * The one outbound client every source uses. Per request,
  * in order: destination check (allow-list + SSRF guard on every resolved address, fail closed),
  * one rate-limiter token, then the exchange — connecting to an address that was checked (the
  * URL's host is replaced by the vetted IP; Host header and TLS server name keep the original
@@ -77,7 +77,7 @@ async function readCapped(res: Response, cap: number): Promise<{ bytes: Uint8Arr
   return { bytes: Buffer.concat(chunks), over };
 }
 
-/** The redirect policy of security.md §3 for one hop; throws when it refuses. */
+/** The redirect policy for one hop; throws when it refuses. */
 export function checkRedirect(origin: URL, next: URL, sent: number): void {
   if (sent >= MAX_REQUESTS_PER_CHAIN) throw new EgressError(`httpx: stopped after ${MAX_REQUESTS_PER_CHAIN} redirects`);
   // Found by the fuzz test: a same-host hop to another scheme (file:, javascript:, ftp:).

@@ -1,5 +1,5 @@
 /**
- * Pre-dial destination check (security.md §2.2): host allow-list, then the IP guard on the
+ * Pre-dial destination check: host allow-list, then the IP guard on the
  * literal or on EVERY address the name resolves to; resolution failure refuses (fail closed).
  * The host comes from the WHATWG URL parser, which canonicalises `2130706433`, `0x7f.1`,
  * `0177.0.0.1` and friends to dotted IPv4 before anything is judged.

@@ -1,5 +1,5 @@
 /**
- * The SSRF predicate (security.md §2.1) over parsed addresses, never strings. IPv4-mapped,
+ * The SSRF predicate over parsed addresses, never strings. IPv4-mapped,
  * IPv4-compatible, NAT64 (64:ff9b::/96) and 6to4 (2002::/16) IPv6 forms are judged by the IPv4
  * address they carry — the last three go beyond the reference, which lets them through.
  */

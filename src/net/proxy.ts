@@ -1,5 +1,5 @@
 /**
- * HTTP(S)_PROXY / NO_PROXY, decided by the bridge itself (security.md §2.5). Bun's fetch
+ * HTTP(S)_PROXY / NO_PROXY, decided by the bridge itself. Bun's fetch
  * applies these variables on its own and cannot be told not to per request, so at start-up the
  * bridge takes them into a ProxyConfig and removes them from the environment; every outbound
  * call then passes `proxy` explicitly when these rules say so. Loopback is never proxied.

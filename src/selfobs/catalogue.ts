@@ -1,5 +1,5 @@
 /**
- * The self-metric catalogue (emit.md §10.3) and the typed facade the runtime records through,
+ * The self-metric catalogue and the typed facade the runtime records through,
  * so the scheduler, runner, guard and sources never touch the registry's strings directly.
  * Units are exact on purpose: the gateway derives `_ratio` from unit `1` on gauges and the
  * shipped alerts query `…_queue_depth_ratio`; counters carry no unit.

@@ -1,5 +1,5 @@
 /**
- * Periodic self-metric export (emit.md §10.1, §10.5): every interval (60 s unless
+ * Periodic self-metric export: every interval (60 s unless
  * emit.self.metric_interval, never below 60 s / max_dpm) one POST to `<self base>/v1/metrics`
  * under the self identity, on leader and standby alike. Best effort: a failed export is a
  * rate-limited WARN; the next interval re-sends the cumulative values.

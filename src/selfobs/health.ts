@@ -1,5 +1,5 @@
 /**
- * Health endpoints (ha.md §2.9). `/readyz`: config loaded and server up, leader or standby.
+ * Health endpoints. `/readyz`: config loaded and server up, leader or standby.
  * `/healthz`: a standby is healthy; a leader is healthy while loop ticks keep beating within
  * the threshold (max(10m, slowest enabled cadence) + 6m). Only a wedged scheduler fails it.
  */

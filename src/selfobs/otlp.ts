@@ -1,5 +1,5 @@
 /**
- * Self-metrics → ExportMetricsServiceRequest (emit.md §10): cumulative monotonic sums for
+ * Self-metrics → ExportMetricsServiceRequest: cumulative monotonic sums for
  * counters, gauges, explicit-bucket histograms, under the self resource identity. A cold path
  * (once a minute), so it builds nested messages by concatenation rather than pre-sizing.
  */

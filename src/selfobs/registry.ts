@@ -1,5 +1,5 @@
 /**
- * The bridge's own instruments (emit.md §10.3): counters (monotonic, no unit), last-value
+ * The bridge's own instruments: counters (monotonic, no unit), last-value
  * gauges and explicit-bucket histograms, keyed by attribute set. Cumulative for the life of
  * the process, so a standby keeps exporting its last values (the alert rules rely on it).
  */

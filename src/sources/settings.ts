@@ -1,4 +1,4 @@
-/** Parsers for `settings.*` string values (portkey.md §0), shared by every source. */
+/** Parsers for `settings.*` string values, shared by every source. */
 import { csv } from "../base/csv.ts";
 import { type Duration, parseDuration } from "../model/duration.ts";
 

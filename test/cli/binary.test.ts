@@ -1,4 +1,4 @@
-/** The compiled binary as a subprocess: modes, exit codes, streams (config.md §6–§8, §11.6). */
+/** The compiled binary as a subprocess: modes, exit codes, streams. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 /**
  * The Helm chart with REAL helm (built from the Go module proxy): lint, template under several
- * value sets with the checks of deploy.md §8, the rendered manifests applied to a REAL
+ * value sets with the checks of the chart's own rules, the rendered manifests applied to a REAL
  * kube-apiserver (server-side dry-run, then create), RBAC proven with the chart's own
  * ServiceAccounts (SelfSubjectRulesReview / SelfSubjectAccessReview), and the bridge running
  * with the chart's token.

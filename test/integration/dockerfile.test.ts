@@ -1,7 +1,7 @@
 /**
  * The Dockerfile, without a Docker engine. BuildKit's own parser and `docker build --check`
  * rules read it (test peer dockerfile-check, built from the Go module proxy); the final stage's
- * instructions are checked against deploy.md §6; then the build stage's steps run for real, in
+ * instructions are checked; then the build stage's steps run for real, in
  * the build context that .dockerignore leaves of a clean checkout, and must produce the image's
  * file set. Only `npm ci` is not re-run: the already-installed tree of the same lockfile is
  * linked in its place.
@@ -66,7 +66,7 @@ describe("Dockerfile", () => {
       ["", "scratch"],
     ]);
   });
-  test("final stage as deploy.md 6.2 I1 and I7: one COPY from the build stage, numeric non-root user, port, health check, exec entrypoint, no CMD", () => {
+  test("final stage: one COPY from the build stage, numeric non-root user, port, health check, exec entrypoint, no CMD", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     expect(final().commands.map((c) => c.name)).toEqual([
       "LABEL",

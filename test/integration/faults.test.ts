@@ -1,5 +1,5 @@
 /**
- * Every injected fault moves its counter (portkey.md §4.7, emit.md §6–§7, ha.md §2.11), observed
+ * Every injected fault moves its counter, observed
  * on the compiled binary's own /metrics while it polls a fake Portkey and emits to a scripted
  * OTLP receiver.
  */

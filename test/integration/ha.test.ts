@@ -1,6 +1,5 @@
 /**
- * High availability against a REAL kube-apiserver + etcd with RBAC on (ha.md §3.6, §4, §5, §9;
- * failures.md). Replicas are separate processes of the compiled binary authenticated as a
+ * High availability against a REAL kube-apiserver + etcd with RBAC on. Replicas are separate processes of the compiled binary authenticated as a
  * ServiceAccount bound to exactly the chart's Role; each emits to its own Mimir-like recorder
  * so a zombie's emits can be told apart. Lease timings are shortened to 4s/3s/1s.
  */

@@ -1,5 +1,5 @@
 /**
- * The hardened client against real sockets on loopback (security.md §1–§4, S16–S30, S37):
+ * The hardened client against real sockets on loopback:
  * redirects between two loopback hosts (127.0.0.1 and 127.0.0.2) with the vendor key header
  * captured, connection pinning to the checked address, TLS with the original server name and a
  * TLS 1.1-only peer, proxies, and a fuzz run in which no connection goes unchecked.

@@ -1,4 +1,4 @@
-/** Fixture B of config.md §11 and helpers to load, validate and build it in-process. */
+/** Fixture B (a full Go-compatible config) and helpers to load, validate and build it in-process. */
 import { planBuild } from "../../src/app/plan.ts";
 import { loadConfigText } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";

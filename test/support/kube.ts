@@ -1,5 +1,5 @@
 /**
- * A real kube-apiserver + etcd on loopback (test-peers.md §a), RBAC on, with the bridge's
+ * A real kube-apiserver + etcd on loopback, RBAC on, with the bridge's
  * ServiceAccount bound to exactly the Role the chart ships, and per-replica service-account
  * directories (token, ca.crt, namespace) as Kubernetes would mount them.
  */

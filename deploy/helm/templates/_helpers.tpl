@@ -18,7 +18,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 {{- if .Values.image -}}{{ .Values.image }}{{- else -}}{{ printf "genai-otel-bridge/genai-otel-bridge:%s" .Chart.AppVersion }}{{- end -}}
 {{- end -}}
 
-{{/* Render-time guards (deploy.md §3.1). */}}
+{{/* Render-time guards. */}}
 {{- define "gob.guards" -}}
 {{- if and (not .Values.configOverride) (eq (toString (dig "ha" "coordinator" "" .Values.config)) "none") (gt (int .Values.replicas) 1) -}}
 {{- fail "ha.coordinator=none with replicas>1: all replicas would be leaders and double-emit. Use ha.coordinator=lease for multi-replica HA, or set replicas: 1." -}}

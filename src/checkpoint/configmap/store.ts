@@ -1,5 +1,5 @@
 /**
- * ConfigMap checkpoint backend (ha.md §3.6): one data key per CheckpointKey in the fixed
+ * ConfigMap checkpoint backend: one data key per CheckpointKey in the fixed
  * ConfigMap `genai-otel-bridge-checkpoints`, JSON values, read-modify-write with the object's
  * resourceVersion (a concurrent writer shows up as a 409 and, after the re-read, as a fenced
  * StaleWrite — never overwritten), at most 6 attempts, monotonic + epoch fence, a corrupt key

@@ -1,5 +1,5 @@
 /**
- * File checkpoint backend (ha.md §3.5), for single-replica and local runs: a YAML map
+ * File checkpoint backend, for single-replica and local runs: a YAML map
  * `keyString → {time, cursor, epoch}`. Every save is flushed before it returns (write to
  * `<path>.tmp`, mode 0600, then rename), and a failed flush restores the previous entry.
  * A corrupt file refuses start-up rather than bootstrapping over it.

@@ -1,5 +1,5 @@
 /**
- * The Lease coordinator (ha.md §5.4–§5.6): campaign, lead while renewals succeed, and on a
+ * The Lease coordinator: campaign, lead while renewals succeed, and on a
  * renewal lapse abort the leader signal, wait for the old term to finish (the barrier), then
  * campaign again in-process. SIGTERM does not release the Lease: standbys take over when it
  * expires, and the checkpoint fence — not the Lease — is what stops a frozen ex-leader.

@@ -1,5 +1,5 @@
 /**
- * Leader election over a coordination.k8s.io/v1 Lease (ha.md §5), compatible with client-go's
+ * Leader election over a coordination.k8s.io/v1 Lease, compatible with client-go's
  * protocol (same object, fields, MicroTime format, transitions), so a mixed rollout with the Go
  * implementation cannot elect two leaders. A held Lease is judged expired only after this replica
  * has seen it unchanged for leaseDurationSeconds on its own monotonic clock — never from the
@@ -120,7 +120,7 @@ export class Elector {
     return false;
   }
 
-  /** One attempt to acquire or renew (ha.md §5.3). */
+  /** One attempt to acquire or renew. */
   async tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean> {
     const now = this.now();
     // 1. Fast renew.

@@ -1,5 +1,5 @@
 /**
- * Product metrics → ExportMetricsServiceRequest bytes (emit.md §3, §5). A pure function of the
+ * Product metrics → ExportMetricsServiceRequest bytes. A pure function of the
  * multiset of samples and the identity: inputs are sorted canonically, so a re-collected window
  * re-encodes to the same bytes whatever order the source produced.
  */
@@ -14,7 +14,7 @@ export class EncodeError extends Error {}
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
- * Sort key per emit.md §5.3: (name, unit, labelKey, timestamp). The first three are joined with
+ * Sort key: (name, unit, labelKey, timestamp). The first three are joined with
  * U+0000 (below every other code point, so the joined string orders like the tuple), and the
  * join is compared natively — UTF-16 order equals code-point order unless a string holds a
  * surrogate pair, in which case the whole sort falls back to the code-point comparator.

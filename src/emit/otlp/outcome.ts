@@ -1,4 +1,4 @@
-/** What one emit came to (emit.md §6.3–§6.4), as the runner needs it. */
+/** What one emit came to, as the runner needs it. */
 export type RejectReason = "payload_too_large" | "duplicate_timestamp" | "too_old" | "bad_encoding" | "unknown_4xx";
 
 export type EmitOutcome =

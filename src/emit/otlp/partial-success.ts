@@ -1,5 +1,5 @@
 /**
- * Decode `partial_success` from an Export*ServiceResponse (emit.md §6.7): top-level field 1
+ * Decode `partial_success` from an Export*ServiceResponse: top-level field 1
  * (last one wins) holds field 1 = rejected count (varint) and field 2 = error message.
  * Tolerant by design: anything malformed reads as "no partial success".
  */

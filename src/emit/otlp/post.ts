@@ -1,5 +1,5 @@
 /**
- * One payload POSTed with the fixed retry policy (emit.md §6.1–§6.3): 5 s × 1.5 up to 30 s,
+ * One payload POSTed with the fixed retry policy: 5 s × 1.5 up to 30 s,
  * ±50 % jitter, a 5-minute budget; 429 honours Retry-After; 502/503/504 and transport errors
  * retry; other 4xx are classified at once; other statuses (3xx, 500, 501, …) are handed back
  * for the next cadence. Redirects are never followed.

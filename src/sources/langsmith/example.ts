@@ -1,7 +1,7 @@
 /**
- * The chart's commented example of a LangSmith source (deploy.md §2.9): the runs, sessions and
+ * The chart's commented example of a LangSmith source: the runs, sessions and
  * usage loops with every setting at its default or an example value, and per-key explanations
- * taken from langsmith.md §2.5, §3.5 and §4.7.
+ * for every settings key.
  */
 import type { SourceExample } from "../define.ts";
 

@@ -1,11 +1,11 @@
 /**
  * The chart's commented example of the Portkey loops beyond the default analytics loop
- * (deploy.md §2.9): groups and logs_export with every setting at its default or an example
- * value, and per-key explanations taken from portkey.md §5.6 and §7.9.
+ * (groups and logs_export), with every setting at its default or an example
+ * value, and an explanation of every settings key.
  */
 import type { SourceExample } from "../define.ts";
 
-/** What logs_export asks the export job for when `requested_data` is not set (portkey.md §7.9). */
+/** What logs_export asks the export job for when `requested_data` is not set. */
 const DEFAULT_REQUESTED_DATA = [
   "ai_model",
   "ai_org",
@@ -25,7 +25,7 @@ const DEFAULT_REQUESTED_DATA = [
 ].join(",");
 
 /**
- * The source fields both the chart's default config and its example share (deploy.md §2.8):
+ * The source fields both the chart's default config and its example share:
  * Portkey's API, the instance named after ENV, the key from the chart's Secret, 1 rps / burst 3.
  */
 export const PORTKEY_CHART_SOURCE = {

@@ -1,5 +1,5 @@
 /**
- * Workspace-scope guardrail (portkey.md §6): before trusting workspace aggregates, check that
+ * Workspace-scope guardrail: before trusting workspace aggregates, check that
  * the key sees exactly the expected workspace. Matched ⇒ cached for the loop's lifetime; no
  * traffic ⇒ proceed unverified and probe again; mismatch or error ⇒ throw (emit nothing).
  */

@@ -1,4 +1,4 @@
-/** `api_key_use_cases` resolution (portkey.md §8). */
+/** `api_key_use_cases` resolution. */
 
 import { csv } from "../../base/csv.ts";
 import type { SourceConfig } from "../../config/types.ts";

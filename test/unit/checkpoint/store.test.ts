@@ -1,4 +1,4 @@
-/** ha.md §3: the checkpoint contract and the file backend. */
+/** The checkpoint value format, the fence, and the file backend's own behaviour. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

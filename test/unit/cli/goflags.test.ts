@@ -1,4 +1,4 @@
-/** config.md §6.1 grammar and §11.6 #89–#92. */
+/** Go `flag` grammar in front of citty. */
 import { describe, expect, test } from "bun:test";
 import { commands, flagSpecs } from "../../../src/cli/commands.ts";
 import { parseGoInt64, prePass } from "../../../src/cli/goflags.ts";

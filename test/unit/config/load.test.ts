@@ -1,4 +1,4 @@
-/** config.md §11.1–11.3: loading, secret references, schema typing, defaults. */
+/** Loading: secret references, schema typing, defaults. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-/** config.md §11.4 (config validation) and §11.5 (build phase). */
+/** Config validation and the build-phase rules: every accept/reject and message. */
 import { describe, expect, test } from "bun:test";
 import { B, buildError, dropLine, edit, validate } from "../../support/config-fixtures.ts";
 

@@ -1,4 +1,4 @@
-/** ha.md §4.1: the service-account token is re-read as it rotates; a 401 re-reads and retries once. */
+/** The service-account token is re-read as it rotates; a 401 re-reads and retries once. */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-/** ha.md §3.6 data-key vectors, MicroTime format, timing validation. */
+/** ConfigMap data-key vectors, MicroTime format, Lease timing validation. */
 import { expect, test } from "bun:test";
 import { dataKey } from "../../../src/checkpoint/configmap/store.ts";
 import { validateTimings } from "../../../src/coordinate/lease/elector.ts";

@@ -1,4 +1,4 @@
-/** config.md §11.7 and the redaction rules of §2.4/§8.6. */
+/** Log formats, the warning limiter and redaction of secrets in every rendering. */
 import { describe, expect, test } from "bun:test";
 import { Dur } from "../../../src/log/format.ts";
 import { Limiter } from "../../../src/log/limiter.ts";

@@ -1,4 +1,4 @@
-/** ha.md §1.2 and portkey.md §4.8/§5.7/§7.11 fingerprint vectors. */
+/** Checkpoint fingerprint vectors (analytics, groups, logs_export, use cases). */
 import { expect, test } from "bun:test";
 import { fingerprint } from "../../../src/model/checkpoint-key.ts";
 

@@ -1,4 +1,4 @@
-/** security.md §2, §9 S1–S15, S24, S27–S29: the SSRF predicate, destination check, redirect rule. */
+/** The SSRF predicate, the destination check and the redirect rule. */
 import { describe, expect, test } from "bun:test";
 import { checkRedirect } from "../../../src/net/client.ts";
 import { checkDest, EgressError } from "../../../src/net/egress.ts";

@@ -1,5 +1,5 @@
 /**
- * The two generated regions of deploy/helm/values.yaml (deploy.md §4.3): the committed text must
+ * The two generated regions of deploy/helm/values.yaml: the committed text must
  * equal what the generators render (gates A and B), and the commented source examples must be a
  * config this build accepts once uncommented.
  */

@@ -1,4 +1,4 @@
-/** emit.md §10: instrument catalogue parity, Prometheus text, self OTLP encoding, health. */
+/** Self-observability: instrument catalogue parity, Prometheus text, self OTLP encoding, health. */
 import { describe, expect, test } from "bun:test";
 import { INSTRUMENTS, SelfMetrics, statusClass } from "../../../src/selfobs/catalogue.ts";
 import { HealthState, livenessThresholdMs } from "../../../src/selfobs/health.ts";
@@ -26,7 +26,7 @@ const CATALOGUE: [string, string, string][] = [
   ["genai_otel_bridge_bucket_revised_after_settle_age_seconds", "histogram", "s"],
 ];
 
-test("the instrument list equals the catalogue of emit.md §10.3", () => {
+test("the instrument list equals the catalogue", () => {
   expect(INSTRUMENTS.map((i) => [i.name, i.kind, i.unit])).toEqual(CATALOGUE);
 });
 

@@ -116,8 +116,14 @@ export function loopContract(h: LoopHarness): void {
       const sent: unknown[] = [];
       const checkpointer: Checkpointer = { load: async () => h.since, save: async (_k, w) => void saved.push(w) };
       const emitter: Emitter = {
-        emitSamples: async (s) => (sent.push(s), { kind: "ok" }),
-        emitLogs: async (l) => (sent.push(l), { kind: "ok" }),
+        emitSamples: async (s) => {
+          sent.push(s);
+          return { kind: "ok" };
+        },
+        emitLogs: async (l) => {
+          sent.push(l);
+          return { kind: "ok" };
+        },
       };
       const metrics = new SelfMetrics();
       const log = Logger.create({ write: () => {} });

@@ -1,4 +1,4 @@
-/** Decode an analytics graph response (portkey.md §4.1): strict types, lenient absence. */
+/** Decode an analytics graph response: strict types, lenient absence. */
 export interface GraphPoint {
   timestamp: string;
   fields: Record<string, number>;

@@ -1,5 +1,5 @@
 /**
- * Graph responses → gauges (portkey.md §4.3). Pure: bucket START timestamps become bucket-END
+ * Graph responses → gauges. Pure: bucket START timestamps become bucket-END
  * sample times; only buckets ending after `lowerBound` and at or before `now − settle` are
  * emitted; latency goes ms → s; tokens split by token_type; empty buckets are explicit zeros.
  */

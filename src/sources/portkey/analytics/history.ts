@@ -1,5 +1,5 @@
 /**
- * Settle-exceedance detection (portkey.md §4.5): remember each settled bucket's value for a
+ * Settle-exceedance detection: remember each settled bucket's value for a
  * band behind the window; a later different value for the same bucket is reported once.
  * Detection only — a revised bucket is never re-emitted. In memory: lost on restart.
  */

@@ -1,4 +1,4 @@
-/** emit.md §5.4 golden vectors and §5.5 order independence. */
+/** The OTLP metrics encoder: golden vectors and order independence. */
 import { describe, expect, test } from "bun:test";
 import { EncodeError, encodeMetrics } from "../../../../src/emit/otlp/metrics.ts";
 import { compareCodePoints, labelKey } from "../../../../src/model/order.ts";

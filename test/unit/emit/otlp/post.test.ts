@@ -1,4 +1,4 @@
-/** emit.md §13.2–§13.6: transport, retry and Retry-After, classification, partial success, splitting. */
+/** Transport, retry and Retry-After, classification, partial success, splitting. */
 import { describe, expect, test } from "bun:test";
 import { decodeMetricsRequest } from "../../../../src/emit/otlp/decode.ts";
 import { createEmitter } from "../../../../src/emit/otlp/emitter.ts";
