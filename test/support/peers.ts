@@ -105,6 +105,17 @@ export interface CollectorPoint {
 
 type JsonKv = { key: string; value: { stringValue?: string } };
 
+const kv = (a: JsonKv[] = []) => Object.fromEntries(a.map((x) => [x.key, x.value.stringValue ?? ""]));
+
+/** The requests a Collector file exporter wrote, one JSON object a line ([] before the first). */
+function jsonLines(file: string): ReturnType<typeof JSON.parse>[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+}
+
 export async function startCollector(dir: string): Promise<Collector> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -143,13 +154,8 @@ service:
     url,
     stop: () => stopProc(p),
     points() {
-      const file = join(dir, "metrics.jsonl");
-      if (!existsSync(file)) return [];
       const out: CollectorPoint[] = [];
-      const kv = (a: JsonKv[] = []) => Object.fromEntries(a.map((x) => [x.key, x.value.stringValue ?? ""]));
-      for (const line of readFileSync(file, "utf8").split("\n")) {
-        if (line.trim() === "") continue;
-        const req = JSON.parse(line);
+      for (const req of jsonLines(join(dir, "metrics.jsonl"))) {
         for (const rm of req.resourceMetrics ?? []) {
           const resource = kv(rm.resource?.attributes);
           for (const sm of rm.scopeMetrics ?? []) {
@@ -170,13 +176,8 @@ service:
       return out;
     },
     records() {
-      const file = join(dir, "logs.jsonl");
-      if (!existsSync(file)) return [];
       const out: CollectorRecord[] = [];
-      const kv = (a: JsonKv[] = []) => Object.fromEntries(a.map((x) => [x.key, x.value.stringValue ?? ""]));
-      for (const line of readFileSync(file, "utf8").split("\n")) {
-        if (line.trim() === "") continue;
-        const req = JSON.parse(line);
+      for (const req of jsonLines(join(dir, "logs.jsonl"))) {
         for (const rl of req.resourceLogs ?? []) {
           const resource = kv(rl.resource?.attributes);
           for (const sl of rl.scopeLogs ?? []) {

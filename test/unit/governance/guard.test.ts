@@ -3,19 +3,10 @@ import { describe, expect, test } from "bun:test";
 import { coalesceDpm } from "../../../src/governance/dpm.ts";
 import { Guard, labelSig } from "../../../src/governance/guard.ts";
 import { gauge } from "../../../src/model/types.ts";
+import { portkey } from "../../../src/sources/portkey/index.ts";
 
 const S = 1_000_000_000n;
-const PORTKEY = [
-  "quantile",
-  "token_type",
-  "ai_model",
-  "ai_org",
-  "response_status_code",
-  "metadata_key",
-  "metadata_value",
-  "prompt",
-  "api_key_use_case",
-];
+const PORTKEY = [...portkey.labelKeys];
 
 describe("guard", () => {
   test("default deny, floor and gray tier always win", () => {
