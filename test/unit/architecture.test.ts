@@ -105,6 +105,18 @@ describe("architecture", () => {
     expect(hits).toEqual([]);
   });
 
+  test("outside config and sources, nothing reads a loop's own keys; only the governance reads settings", () => {
+    const hits: string[] = [];
+    for (const f of all) {
+      const rel = relative(SRC, f);
+      if (rel.startsWith("config/") || rel.startsWith("sources/")) continue;
+      const text = readFileSync(f, "utf8");
+      if (/\w\??\.(graphs|metric_prefix|bucket_settle|bootstrap_lookback|max_backfill)\b/.test(text)) hits.push(rel);
+      if (/\w\??\.settings(\??\.[a-z_]+|\[)/.test(text) && rel !== "governance/promotions.ts") hits.push(`${rel} (settings)`);
+    }
+    expect(hits).toEqual([]);
+  });
+
   test("no file over ~300 lines without a reason stated at its top", () => {
     const long = all.filter((f) => {
       const text = readFileSync(f, "utf8");
