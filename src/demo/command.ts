@@ -1,6 +1,6 @@
 /**
  * `genai-otel-bridge demo`: the real pipeline — config load and validation, the Portkey
- * analytics loop, guard, encoder, retrying emitter, file checkpoint — against a simulated
+ * analytics and groups loops, guard, encoder, retrying emitter, file checkpoint — against a simulated
  * workspace and an in-process OTLP sink. No credentials, no sockets except the loopback health
  * server. Prints every point that lands.
  */
@@ -14,7 +14,7 @@ import { Workspace } from "./workspace.ts";
 
 const DEMO_KEY = "demo-key-not-a-secret";
 
-export const DEMO_CONFIG = `# Embedded demo config: one Portkey source, the default graphs, a simulated workspace.
+export const DEMO_CONFIG = `# Embedded demo config: one Portkey source, analytics (default graphs) and groups, a simulated workspace.
 emit:
   telemetry:
     otlp:
@@ -40,6 +40,10 @@ sources:
         bootstrap_lookback: 10m
         max_backfill: 55m
         graphs: [requests, cost, tokens, latency, errors]
+      groups:
+        enabled: true
+        cadence: 60s
+        settings: { window_span: 30m, settle: 3m, metadata_keys: use_case, expected_workspace: ws-demo-001 }
 `;
 
 export interface DemoOptions {
@@ -65,8 +69,9 @@ export async function demo(o: DemoOptions): Promise<number> {
   const dir = o.checkpointFile ? undefined : mkdtempSync(join(tmpdir(), "genai-otel-bridge-demo-"));
   const checkpointFile = o.checkpointFile ?? join(dir ?? "", "checkpoints.yaml");
   out(
-    `genai-otel-bridge demo: simulated Portkey workspace → analytics loop → guard → OTLP → in-process sink\n` +
-      `cadence 10s, settle 3m, first window = the last 10 minutes; checkpoint ${checkpointFile}\n` +
+    `genai-otel-bridge demo: simulated Portkey workspace → analytics and groups loops → guard → OTLP → in-process sink\n` +
+      `analytics: cadence 10s, settle 3m, first window = the last 10 minutes; groups: every 60s, totals of the last 30 minutes up to 3 minutes ago\n` +
+      `checkpoint ${checkpointFile}\n` +
       `landed points (bucket-end time, metric as Prometheus stores it, value):\n`,
   );
   const stop = new AbortController();

@@ -4,8 +4,11 @@
  * millisecond fractions, explicit zero buckets, the in-progress bucket included, latency in
  * milliseconds, tokens with request/response units. Recent buckets are still filling in (late
  * arrivals), so a bucket's value changes until it is `lateMs` old — what bucket_settle is for.
+ * The groups endpoints (`groups.ts`) total the same traffic per model, metadata value and prompt.
  * Used by `genai-otel-bridge demo` in-process and by the tests' fake Portkey over HTTP.
  */
+import { groupRows, groupsBody } from "./groups.ts";
+
 const MIN = 60_000;
 
 export const GRAPHS = ["requests", "cost", "tokens", "latency", "errors", "users"] as const;
@@ -95,21 +98,34 @@ export class Workspace {
     return { summary, data_points: points, is_quota_exceeded: false, object: "analytics-graph" };
   }
 
+  /** Window-total rows of a groups dimension (`ai-models`, `metadata/use_case`, `prompt`). */
+  groupRows(dimension: string, minMs: number, maxMs: number, nowMs: number) {
+    return groupRows(dimension, minMs, maxMs, nowMs, (t) => this.requests(t));
+  }
+
   /** Answer a Portkey API request; `nowMs` is the workspace clock. */
   handle(req: Request, apiKey: string, nowMs = Date.now()): Response {
     const url = new URL(req.url);
     if (req.headers.get("x-portkey-api-key") !== apiKey) {
       return Response.json({ error: { message: "Invalid API Key" } }, { status: 401 });
     }
-    const m = /^(?:\/v1)?\/analytics\/graphs\/([a-z-]+)$/.exec(url.pathname);
-    if (!m || !(GRAPHS as readonly string[]).includes(m[1] ?? "")) {
-      return Response.json({ error: { message: "Not Found" } }, { status: 404 });
-    }
     const min = Date.parse(url.searchParams.get("time_of_generation_min") ?? "");
     const max = Date.parse(url.searchParams.get("time_of_generation_max") ?? "");
+    const notFound = () => Response.json({ error: { message: "Not Found" } }, { status: 404 });
+    const g = /^(?:\/v1)?\/analytics\/groups\/(.+)$/.exec(url.pathname);
+    const m = /^(?:\/v1)?\/analytics\/graphs\/([a-z-]+)$/.exec(url.pathname);
+    if (!g && (!m || !(GRAPHS as readonly string[]).includes(m[1] ?? ""))) return notFound();
     if (Number.isNaN(min) || Number.isNaN(max)) {
       return Response.json({ error: { message: "time_of_generation_min/max must be ISO-8601" } }, { status: 400 });
     }
-    return Response.json(this.graph(m[1] ?? "", min, max, nowMs));
+    if (g) {
+      const dimension = decodeURIComponent(g[1] ?? "");
+      const rows = dimension === "workspace" ? [] : this.groupRows(dimension, min, max, nowMs);
+      if (!rows) return notFound();
+      const page = Number(url.searchParams.get("current_page") ?? "0");
+      const pageSize = Number(url.searchParams.get("page_size") ?? "1000");
+      return Response.json(groupsBody(dimension, rows, page, pageSize));
+    }
+    return Response.json(this.graph(m?.[1] ?? "", min, max, nowMs));
   }
 }

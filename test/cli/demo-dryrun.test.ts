@@ -23,18 +23,24 @@ describe("demo", () => {
     for (const m of DEFAULT) expect(r.stdout).toMatch(new RegExp(`Z  ${m}`));
     expect(r.stdout).toContain('portkey_api_latency_seconds{quantile="p99"}');
     expect(r.stdout).toContain('portkey_api_tokens{token_type="input"}');
-    // first window = last 10 minutes with a 3-minute settle ⇒ 7 buckets × 10 series
-    expect(r.stdout).toMatch(/\n70 points landed/);
+    // analytics: first window = last 10 minutes with a 3-minute settle ⇒ 7 buckets × 10 series;
+    // groups: 4 models × (requests, cost) + 3 use cases × (requests, cost) + 2 prompts, one stamp
+    expect(r.stdout).toMatch(/\n86 points landed/);
+    expect(r.stdout).toContain('portkey_api_cost_usd_by_model{ai_model="gpt-5-2025-08-07"}');
+    expect(r.stdout).toContain('portkey_api_requests_by_metadata{metadata_key="use_case",metadata_value="chatbot"}');
+    expect(r.stdout).toContain('portkey_api_requests_by_prompt{prompt="classify-v1"}');
   }, 30_000);
-  test("a second run on the same checkpoint resumes and re-sends nothing", async () => {
+  test("a second run on the same checkpoint resumes: analytics re-sends nothing, groups only its minute", async () => {
     const dir = mkdtempSync(join(tmpdir(), "demo-"));
     const cp = join(dir, "cp.yaml");
     const a = await run(["demo", "--duration=3s", `--checkpoint-file=${cp}`], { timeoutMs: 20_000 });
     const b = await run(["demo", "--duration=3s", `--checkpoint-file=${cp}`], { timeoutMs: 20_000 });
     rmSync(dir, { recursive: true, force: true });
-    expect(a.stdout).toMatch(/\n70 points landed/);
-    // Within the same minute nothing new has settled: zero or one new minute (10 points).
-    expect(b.stdout).toMatch(/\n(0|10) points landed/);
+    expect(a.stdout).toMatch(/\n86 points landed/);
+    // Within the same minute nothing new has settled: zero or one new analytics minute (10
+    // points). Groups re-polls on every start (its watermark is a heartbeat) and lands its 16
+    // totals again — at the same minute stamp identical values, a no-op for a TSDB.
+    expect(b.stdout).toMatch(/\n(16|26) points landed/);
   }, 30_000);
 });
 

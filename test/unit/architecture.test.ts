@@ -112,7 +112,8 @@ describe("architecture", () => {
       if (rel.startsWith("config/") || rel.startsWith("sources/")) continue;
       const text = readFileSync(f, "utf8");
       if (/\w\??\.(graphs|metric_prefix|bucket_settle|bootstrap_lookback|max_backfill)\b/.test(text)) hits.push(rel);
-      if (/\w\??\.settings(\??\.[a-z_]+|\[)/.test(text) && rel !== "governance/promotions.ts") hits.push(`${rel} (settings)`);
+      if (/\w\??\.settings(\??\.[a-z_]+|\[)/.test(text) && rel !== "governance/promotions.ts")
+        hits.push(`${rel} (settings)`);
     }
     expect(hits).toEqual([]);
   });

@@ -43,3 +43,16 @@ export function resolveUseCases(s: SourceConfig): UseCase[] {
   }
   return out;
 }
+
+/** One sweep over a loop's endpoints: a use case's keys (labelled by its slug), or the configured keys. */
+export interface Pass {
+  slug: string;
+  apiKeyIds: string[];
+}
+
+/** One pass per use case, in config order; else one unlabelled pass over the loop's own `api_key_ids`. */
+export function passesFor(useCases: readonly UseCase[], apiKeyIds: string[]): Pass[] {
+  return useCases.length > 0
+    ? useCases.map((u) => ({ slug: u.slug, apiKeyIds: u.apiKeyIds }))
+    : [{ slug: "", apiKeyIds }];
+}

@@ -8,6 +8,7 @@ import { SettingsReader, warnUnknown } from "../../settings.ts";
 import { seriesPrefix } from "../naming.ts";
 import { ScopeProbe } from "../scope.ts";
 import type { PortkeyShared } from "../shared.ts";
+import { passesFor } from "../use-cases.ts";
 import { GRAPH_SUFFIX } from "./derive.ts";
 import { AnalyticsLoop, type AnalyticsSettings } from "./loop.ts";
 
@@ -65,11 +66,7 @@ export const analytics = defineLoop<AnalyticsSettings, PortkeyShared>({
     return [{ series: s.graphs.map((g) => `${s.prefix}_${GRAPH_SUFFIX[g]}`), naming: `prefix=${s.prefix}` }];
   },
   create(s, planned, shared, deps) {
-    // One pass per use case (each labelled with its slug), else one pass over the configured keys.
-    const passes =
-      shared.useCases.length > 0
-        ? shared.useCases.map((u) => ({ slug: u.slug, apiKeyIds: u.apiKeyIds }))
-        : [{ slug: "", apiKeyIds: s.apiKeyIds }];
+    const passes = passesFor(shared.useCases, s.apiKeyIds);
     const scope = new ScopeProbe(shared.client, s.expectedWorkspace, deps);
     return new AnalyticsLoop(planned.key, s, passes, shared.client, scope, deps);
   },

@@ -11,6 +11,7 @@ import type { HttpClient } from "../../../net/client.ts";
 import type { Loop, LoopDeps } from "../../loop.ts";
 import { QuotaExhausted } from "../../outcome.ts";
 import type { ScopeProbe } from "../scope.ts";
+import type { Pass } from "../use-cases.ts";
 import { decodeGraph, type GraphResponse } from "./decode.ts";
 import { derive } from "./derive.ts";
 import { RevisionHistory } from "./history.ts";
@@ -33,12 +34,6 @@ export interface AnalyticsSettings {
   apiKeyIds: string[];
   /** `settings.expected_workspace` ("" = no scope check). */
   expectedWorkspace: string;
-}
-
-/** One sweep over the graphs: a use case's keys (labelled by its slug), or the configured keys. */
-export interface Pass {
-  slug: string;
-  apiKeyIds: string[];
 }
 
 export class AnalyticsLoop implements Loop {

@@ -1,24 +1,21 @@
 /**
- * The `groups` loop's definition: window totals per model, metadata value and prompt. Its
- * settings are checked at start-up exactly as the Go implementation checks them; the runnable
- * loop is not part of this build yet, so starting one is refused with a clear message.
+ * The `groups` loop's definition: window totals per model, metadata value and prompt. A
+ * snapshot loop (`window` 0); its span and settle are settings.
  */
 import { formatDuration, HOUR, MINUTE } from "../../../model/duration.ts";
 import { defineLoop } from "../../define.ts";
 import { SettingsReader, warnUnknown } from "../../settings.ts";
 import { seriesPrefix } from "../naming.ts";
+import { ScopeProbe } from "../scope.ts";
 import type { PortkeyShared } from "../shared.ts";
-
-export interface GroupsSettings {
-  series: string[];
-  prefix: string;
-}
+import { passesFor } from "../use-cases.ts";
+import { GroupsLoop, type GroupsSettings } from "./loop.ts";
 
 export const groups = defineLoop<GroupsSettings, PortkeyShared>({
   name: "groups",
   signal: "metrics",
   summary:
-    "Window totals per model, metadata value and prompt over `settings.window_span` (a snapshot loop, `window` 0). Settings are checked; the loop is refused at start-up in this build.",
+    "Window totals per model (`requests_by_model`, `cost_usd_by_model`), metadata value (`requests_by_metadata`, `cost_usd_by_metadata`, one endpoint per `settings.metadata_keys` entry) and saved prompt (`requests_by_prompt`) over `settings.window_span` up to `settings.settle` ago, stamped at that minute. A snapshot loop (`window` 0).",
   parse({ loop: l, warn }) {
     const where = "portkey groups";
     if (l.window !== 0) {
@@ -27,20 +24,22 @@ export const groups = defineLoop<GroupsSettings, PortkeyShared>({
       );
     }
     const r = new SettingsReader(where, l.settings);
-    const span = r.duration("window_span", HOUR);
+    const windowSpan = r.duration("window_span", HOUR);
     const settle = r.duration("settle", 10 * MINUTE);
-    r.check(span > 0, "settings.window_span must be > 0");
+    r.check(windowSpan > 0, "settings.window_span must be > 0");
     r.check(settle >= 0, "settings.settle must be >= 0");
-    r.check(r.int("page_size", 1000) > 0, "settings.page_size must be > 0");
-    r.check(r.int("max_groups", 10000) > 0, "settings.max_groups must be > 0");
+    const pageSize = r.int("page_size", 1000);
+    r.check(pageSize > 0, "settings.page_size must be > 0");
+    const maxGroups = r.int("max_groups", 10000);
+    r.check(maxGroups > 0, "settings.max_groups must be > 0");
     const metadataKeys = r.csv("metadata_keys");
     const emitCost = r.bool("emit_cost", true);
     const emitPrompts = r.bool("emit_prompts", true);
-    r.raw("expected_workspace");
-    r.csv("api_key_ids");
+    const expectedWorkspace = (r.raw("expected_workspace") ?? "").trim();
+    const apiKeyIds = r.csv("api_key_ids");
     r.check(
-      settle < span,
-      `settings.settle ${formatDuration(settle)} must be < settings.window_span ${formatDuration(span)}`,
+      settle < windowSpan,
+      `settings.settle ${formatDuration(settle)} must be < settings.window_span ${formatDuration(windowSpan)}`,
     );
     r.done();
     warnUnknown(r, "groups", warn);
@@ -52,12 +51,31 @@ export const groups = defineLoop<GroupsSettings, PortkeyShared>({
       if (emitCost) names.push("cost_usd_by_metadata");
     }
     if (emitPrompts) names.push("requests_by_prompt");
-    return { prefix, series: names.map((n) => `${prefix}_${n}`) };
+    return {
+      cadence: l.cadence,
+      windowSpan,
+      settle,
+      pageSize,
+      maxGroups,
+      metadataKeys,
+      emitCost,
+      emitPrompts,
+      expectedWorkspace,
+      apiKeyIds,
+      prefix,
+      series: names.map((n) => `${prefix}_${n}`),
+    };
   },
   instances: (s) => [{ series: s.series, naming: `prefix=${s.prefix}` }],
-  create(_settings, planned) {
-    throw new Error(
-      `source ${JSON.stringify(planned.key.sourceInstance)}: loop "groups" is not available in this build yet`,
+  create(s, planned, shared, deps) {
+    const passes = passesFor(shared.useCases, s.apiKeyIds);
+    return new GroupsLoop(
+      planned.key,
+      s,
+      passes,
+      shared.client,
+      new ScopeProbe(shared.client, s.expectedWorkspace, deps),
+      deps,
     );
   },
 });

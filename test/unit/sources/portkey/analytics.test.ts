@@ -2,14 +2,13 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LoopConfig, SourceConfig } from "../../../../src/config/types.ts";
+import type { LoopConfig } from "../../../../src/config/types.ts";
 import { MINUTE } from "../../../../src/model/duration.ts";
 import { fromMillis, parseRfc3339, type Time, ZERO_TIME } from "../../../../src/model/time.ts";
 import type { Sample, Watermark } from "../../../../src/model/types.ts";
-import type { Loop } from "../../../../src/sources/loop.ts";
-import { LoopDegraded, type LoopReport, QuotaExhausted } from "../../../../src/sources/outcome.ts";
+import { LoopDegraded, QuotaExhausted } from "../../../../src/sources/outcome.ts";
 import { RevisionHistory } from "../../../../src/sources/portkey/analytics/history.ts";
-import { portkey } from "../../../../src/sources/portkey/index.ts";
+import { loopBlock, portkeySource, type Reply, rig } from "./rig.ts";
 
 const FIX = join(import.meta.dir, "../../../fixtures/portkey");
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIX, name), "utf8"));
@@ -17,23 +16,6 @@ const B = Date.parse("2026-06-18T12:00:00Z");
 const T = (ms: number): Time => fromMillis(ms);
 const iso = (ms: number) => new Date(ms).toISOString();
 const wm = (ms: number): Watermark => ({ time: T(ms), cursor: "", epoch: 1 });
-
-type Reply = { status?: number; body?: unknown } | ((q: URLSearchParams) => { status?: number; body?: unknown });
-
-export function portkeySource(loop: LoopConfig, over: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    type: "portkey",
-    enabled: true,
-    base_url: "https://api.portkey.test/v1",
-    source_instance: "pk-test",
-    auth: { header: "x-portkey-api-key", value: "pk" },
-    rate_limit: { rps: 1000, burst: 1000 },
-    http: { user_agent: "t", allow_hosts: [], allow_private: false },
-    loops: { analytics: loop },
-    api_key_use_cases: [],
-    ...over,
-  };
-}
 
 function setup(opts: {
   graphs?: string[];
@@ -44,46 +26,19 @@ function setup(opts: {
   apiKeyIds?: string[];
   expected?: string;
 }) {
-  const urls: URL[] = [];
-  const reports: LoopReport[] = [];
-  let now = opts.now;
   const settings: Record<string, string> = {};
   if (opts.apiKeyIds) settings.api_key_ids = opts.apiKeyIds.join(",");
   if (opts.expected) settings.expected_workspace = opts.expected;
-  const loop: LoopConfig = {
-    enabled: true,
-    cadence: MINUTE,
+  const loop = loopBlock({
     window: 50 * MINUTE,
     bucket_settle: 3 * MINUTE,
     bootstrap_lookback: 50 * MINUTE,
     max_backfill: 55 * MINUTE,
-    metric_prefix: "portkey_api",
     graphs: opts.graphs ?? ["requests", "latency"],
     settings,
     ...opts.loop,
-  };
-  const source = portkeySource(loop, { api_key_use_cases: opts.useCases ?? [] });
-  const [l] = portkey
-    .plan(source, () => {})
-    .start(
-      {
-        userAgent: "t",
-        resolve: async () => ["203.0.113.10"],
-        fetch: async (url) => {
-          const u = new URL(url);
-          urls.push(u);
-          const g = u.pathname.split("/").at(-1) ?? "";
-          const r = opts.replies[g] ?? { status: 404 };
-          const rep = typeof r === "function" ? r(u.searchParams) : r;
-          return Response.json(rep.body ?? {}, { status: rep.status ?? 200 });
-        },
-        warn: () => {},
-      },
-      () => ({ report: (r) => reports.push(r), now: () => T(now), warn: () => {} }),
-    );
-  if (!l) throw new Error("no loop built");
-  const built: Loop = l;
-  return { loop: built, urls, reports, setNow: (ms: number) => (now = ms) };
+  });
+  return rig(portkeySource({ analytics: loop }, { api_key_use_cases: opts.useCases ?? [] }), opts.replies, opts.now);
 }
 
 const pts = (starts: number[], f: (i: number) => Record<string, number>) => ({
