@@ -76,6 +76,42 @@ loopContract({
 });
 
 loopContract({
+  title: "portkey groups",
+  vendor: portkey,
+  loop: "groups",
+  source: () => base("portkey", { groups: { ...loopBlock, settings: { metadata_keys: "use_case" } } }),
+  checkpointKey: "portkey-contract/groups/203424e120f83379",
+  badSettings: [
+    [{ page_size: "x" }, "page_size"],
+    [{ max_groups: "0" }, "max_groups"],
+    [{ window_span: "forever" }, "window_span"],
+    [{ settle: "2h" }, "settle"],
+    [{ emit_cost: "maybe" }, "emit_cost"],
+    [{ emit_prompts: "2" }, "emit_prompts"],
+  ],
+  canary: CANARY,
+  upstream: (mode: UpstreamMode, req: Request) => {
+    if (mode === "hang") return hang(req);
+    if (mode === "malformed") return Response.json({ data: [{ ai_model: "a", requests: "many" }] });
+    const dimension = new URL(req.url).pathname.split("/").slice(4).join("/");
+    const file =
+      dimension === "prompt"
+        ? "groups_prompt.json"
+        : dimension === "metadata/use_case"
+          ? "groups_metadata_use_case.json"
+          : "groups_ai_models_24h.json";
+    const body = JSON.parse(readFileSync(join(FIX, file), "utf8"));
+    // Fields the groups API never sends, carrying the canary: the decoder must ignore them.
+    body.prompt_text = CANARY;
+    for (const row of body.data)
+      Object.assign(row, { request: CANARY, messages: [CANARY], metadata: { note: CANARY } });
+    return Response.json(body);
+  },
+  since: { time: ZERO_TIME, cursor: "", epoch: 1 },
+  now: fromMillis(NOW),
+});
+
+loopContract({
   title: "test-only logs loop (records)",
   vendor: testlogs,
   loop: "records",
