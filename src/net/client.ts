@@ -45,6 +45,13 @@ export interface JsonResponse {
   snippet: string;
 }
 
+/** What a caller may set on one request. */
+export interface RequestOptions {
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
 export const MAX_REQUESTS_PER_CHAIN = 10;
 
 /** The URL without query string, fragment or userinfo, for messages. */
@@ -115,9 +122,22 @@ export class HttpClient {
   }
 
   /** GET `<base_url><path>` and decode a JSON body. */
-  async getJson(path: string, signal: AbortSignal): Promise<JsonResponse> {
+  getJson(path: string, signal: AbortSignal): Promise<JsonResponse> {
+    return this.requestJson("GET", path, undefined, signal);
+  }
+
+  /** POST a JSON body (or none) to `<base_url><path>`; a 2xx with an empty body has no `json`. */
+  postJson(path: string, body: unknown, signal: AbortSignal): Promise<JsonResponse> {
+    return this.requestJson("POST", path, body, signal);
+  }
+
+  private async requestJson(method: string, path: string, body: unknown, signal: AbortSignal): Promise<JsonResponse> {
     const url = `${this.o.baseUrl.replace(/\/+$/, "")}${path}`;
-    const res = await this.send(url, signal);
+    const init: RequestOptions =
+      body === undefined
+        ? { method }
+        : { method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } };
+    const res = await this.send(url, signal, init);
     if (res.status < 200 || res.status > 299) {
       const { bytes } = await readCapped(res, this.o.errorCap ?? 2048);
       const snippet = redact(new TextDecoder().decode(bytes).replace(/\s+/g, " ").trim());
@@ -125,16 +145,21 @@ export class HttpClient {
     }
     const cap = this.o.successCap ?? 1 << 20;
     const { bytes, over } = await readCapped(res, cap);
-    if (over) throw new Error(`GET ${safeUrl(url)}: response body exceeds ${cap} bytes`);
+    if (over) throw new Error(`${method} ${safeUrl(url)}: response body exceeds ${cap} bytes`);
+    if (method !== "GET" && bytes.length === 0) return { status: res.status, snippet: "" };
     try {
       return { status: res.status, json: JSON.parse(new TextDecoder().decode(bytes)), snippet: "" };
     } catch {
-      throw new Error(`GET ${safeUrl(url)}: malformed JSON body`);
+      throw new Error(`${method} ${safeUrl(url)}: malformed JSON body`);
     }
   }
 
-  /** One GET with the full policy; resolves with the final (non-redirect) response. */
-  async send(rawUrl: string, signal: AbortSignal): Promise<Response> {
+  /**
+   * One request with the full policy; resolves with the final response. GETs follow redirects
+   * by hand; any other method never does (its 3xx comes back as is).
+   */
+  async send(rawUrl: string, signal: AbortSignal, init: RequestOptions = {}): Promise<Response> {
+    const method = init.method ?? "GET";
     let origin: URL;
     try {
       origin = new URL(rawUrl);
@@ -159,15 +184,15 @@ export class HttpClient {
     let status = 0;
     let observed = false;
     const observe = () => {
-      if (!observed) this.o.observer?.(target, "GET", status, performance.now() - started);
+      if (!observed) this.o.observer?.(target, method, status, performance.now() - started);
       observed = true;
     };
     try {
       for (let sent = 0; ; ) {
-        const res = await this.exchange(current, addrs, deadline);
+        const res = await this.exchange(current, addrs, deadline, init);
         sent++;
         status = res.status;
-        if (res.status < 300 || res.status > 399 || !res.headers.get("location")) {
+        if (method !== "GET" || res.status < 300 || res.status > 399 || !res.headers.get("location")) {
           observe();
           return res;
         }
@@ -180,16 +205,20 @@ export class HttpClient {
     } catch (e) {
       observe();
       if (e instanceof EgressError) throw e;
-      throw new Error(redact(`GET ${safeUrl(current.href)}: ${e instanceof Error ? e.message : String(e)}`));
+      throw new Error(redact(`${method} ${safeUrl(current.href)}: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
-  private exchange(url: URL, addrs: Ip[], signal: AbortSignal): Promise<Response> {
+  private exchange(url: URL, addrs: Ip[], signal: AbortSignal, init: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = {
-      [this.o.authHeader]: this.o.authValue,
       "User-Agent": this.o.userAgent,
       Accept: "application/json",
+      ...init.headers,
     };
+    // A client without an auth header (the signed-URL download) sends none.
+    if (this.o.authHeader !== "") headers[this.o.authHeader] = this.o.authValue;
+    const method = init.method ?? "GET";
+    const body = init.body;
     const proxy = proxyFor(url, proxyConfig());
     const host = hostnameOf(url);
     const tls: Record<string, unknown> = {
@@ -200,13 +229,13 @@ export class HttpClient {
       // Through a proxy the proxy resolves the name (residual rebinding window, documented);
       // the destination was checked above, and the proxy's own address is checked here.
       return checkDest(new URL(proxy), { ...this.policy, allowHosts: [] }).then(() =>
-        this.fetchImpl(url.href, { method: "GET", headers, redirect: "manual", signal, proxy, tls }),
+        this.fetchImpl(url.href, { method, headers, body, redirect: "manual", signal, proxy, tls }),
       );
     }
     const ip = addrs.find((a) => a.v === 4) ?? addrs[0];
     if (!ip) throw new EgressError(`httpx: no vetted address for ${hostnameOf(url)}`);
     // Connect to the address that was checked; Host and SNI keep the name.
     headers.Host = url.host;
-    return this.fetchImpl(pinned(url, ip), { method: "GET", headers, redirect: "manual", signal, tls });
+    return this.fetchImpl(pinned(url, ip), { method, headers, body, redirect: "manual", signal, tls });
   }
 }

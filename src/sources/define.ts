@@ -38,6 +38,8 @@ export interface LoopInstance {
   indexedKeys?: string[];
   /** The naming part of the checkpoint fingerprint. */
   naming: string;
+  /** What tells this instance from its siblings (a use-case slug, say); "" when it has none. */
+  instance?: string;
 }
 
 /** A planned instance: what the start-up checks see. */
@@ -47,6 +49,8 @@ export interface PlannedLoop {
   key: CheckpointKey;
   /** `<source_instance>/<loop>/<fingerprint16>`; also the guard's per-loop id. */
   checkpointKey: string;
+  /** The instance's own part ("" for a loop with one instance). */
+  instance: string;
   series: string[];
   /** Logs loops only: indexed keys, for the stream-label budget and the guard's allow-list. */
   indexedKeys?: string[];
@@ -99,6 +103,7 @@ export function defineLoop<Settings, Shared>(d: LoopDefinition<Settings, Shared>
           signal: d.signal,
           key,
           checkpointKey: keyString(key),
+          instance: inst.instance ?? "",
           series,
           ...(inst.indexedKeys ? { indexedKeys: inst.indexedKeys } : {}),
         };

@@ -3,6 +3,7 @@
  * key, then `prompt` (unless prompts are off). Each names the row field that holds its
  * dimension value and the series its rows feed.
  */
+import { goPathEscape } from "../path.ts";
 
 export interface Endpoint {
   /** URL path under `/analytics/groups/`. */
@@ -14,19 +15,6 @@ export interface Endpoint {
   kind: "model" | "metadata" | "prompt";
   /** The metadata key (metadata endpoints only). */
   metadataKey: string;
-}
-
-/**
- * Go's url.PathEscape: unreserved characters and `$&+:=@` stay, everything else (including
- * `/ ; , ?` and non-ASCII bytes) is %-escaped, upper-case hex.
- */
-export function goPathEscape(s: string): string {
-  let out = "";
-  for (const b of Buffer.from(s, "utf8")) {
-    const c = String.fromCharCode(b);
-    out += /[A-Za-z0-9\-._~$&+:=@]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
 }
 
 export function endpoints(metadataKeys: readonly string[], emitPrompts: boolean): Endpoint[] {

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fromMillis, type Time } from "../../../../src/model/time.ts";
 import type { Sample, Watermark } from "../../../../src/model/types.ts";
 import { decodeGroupsPage } from "../../../../src/sources/portkey/groups/decode.ts";
-import { goPathEscape } from "../../../../src/sources/portkey/groups/endpoints.ts";
 import { portkey } from "../../../../src/sources/portkey/index.ts";
+import { goPathEscape } from "../../../../src/sources/portkey/path.ts";
 import { loopBlock, portkeySource, type Reply, rig } from "./rig.ts";
 
 const FIX = join(import.meta.dir, "../../../fixtures/portkey");
