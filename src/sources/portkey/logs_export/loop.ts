@@ -39,9 +39,6 @@ export interface LogsExportSettings {
   metadataTraceIdField: string;
   /** Use-case slugs: one instance each, or one unlabelled instance. */
   slugs: string[];
-  /** Test seams: the object and line caps of a download. */
-  maxObjectBytes?: number;
-  maxLineBytes?: number;
 }
 
 const ns = (d: Duration): Time => BigInt(Math.trunc(d));
@@ -62,7 +59,7 @@ export class LogsExportLoop implements Loop {
   constructor(
     readonly key: CheckpointKey,
     private readonly s: LogsExportSettings,
-    private readonly slug: string,
+    slug: string,
     private readonly apiKeyIds: string[],
     private readonly control: ExportControl,
     private readonly objects: HttpClient,
@@ -97,12 +94,12 @@ export class LogsExportLoop implements Loop {
     }
   }
 
-  private batch(since: Watermark, watermark: Watermark, logs: LogRecord[] = []): Batch {
-    return { key: this.key, samples: [], logs, watermark: watermark === since ? since : watermark };
+  private batch(watermark: Watermark, logs: LogRecord[] = []): Batch {
+    return { key: this.key, samples: [], logs, watermark };
   }
 
   private persist(since: Watermark, c: Cursor, logs: LogRecord[] = []): Batch {
-    return this.batch(since, { ...since, cursor: encodeCursor(c) }, logs);
+    return this.batch({ ...since, cursor: encodeCursor(c) }, logs);
   }
 
   private resetIdle(since: Watermark): Batch {
@@ -152,10 +149,10 @@ export class LogsExportLoop implements Loop {
 
   private async idle(since: Watermark, now: Time, signal: AbortSignal): Promise<Batch> {
     const b = this.bounds(since.time, now);
-    if (!b.settled) return this.batch(since, since);
+    if (!b.settled) return this.batch(since);
     const { id, total } = await this.control.create(this.createBody(b, 0), signal);
     const win = { win_min: formatRfc3339Nano(b.min), win_max: formatRfc3339Nano(b.max) };
-    if (total <= 0) return this.batch(since, { ...since, time: b.max, cursor: "" });
+    if (total <= 0) return this.batch({ ...since, time: b.max, cursor: "" });
     const pages = Math.ceil(total / this.s.pageSize);
     if (pages > this.s.maxPages) {
       this.deps.report({
@@ -211,7 +208,7 @@ export class LogsExportLoop implements Loop {
           await this.control.cancel(id, signal);
           return this.resetIdle(since);
         }
-        return this.batch(since, since);
+        return this.batch(since);
       }
       default:
         this.deps.report({
@@ -237,8 +234,6 @@ export class LogsExportLoop implements Loop {
         max: this.s.chunkMax,
         fallback: b.max,
         policy: this.policy,
-        ...(this.s.maxObjectBytes ? { maxObjectBytes: this.s.maxObjectBytes } : {}),
-        ...(this.s.maxLineBytes ? { maxLineBytes: this.s.maxLineBytes } : {}),
       },
       (r) => this.deps.report(r),
       signal,
@@ -256,7 +251,7 @@ export class LogsExportLoop implements Loop {
       const { job_id: _job, page_offset_done: _lines, page_byte_offset: _bytes, poll_deadline: _deadline, ...rest } = c;
       return this.persist(since, { ...rest, phase: "created", page: page + 1 }, chunk.records);
     }
-    return this.batch(since, { ...since, time: b.max, cursor: "" }, chunk.records);
+    return this.batch({ ...since, time: b.max, cursor: "" }, chunk.records);
   }
 
   private blocked(since: Watermark, c: Cursor, now: Time): Batch {

@@ -52,28 +52,45 @@ export interface Rig {
 
 /** Build the source's one enabled loop; `replies` keyed by the request path's last segment. */
 export function rig(source: SourceConfig, replies: Record<string, Reply>, nowMs: number): Rig {
+  const [first] = rigWith(
+    source,
+    (u) => {
+      const last = decodeURIComponent(u.pathname.split("/").at(-1) ?? "");
+      const r = replies[last] ?? { status: 404 };
+      const rep = typeof r === "function" ? r(u.searchParams) : r;
+      return Response.json(rep.body ?? {}, { status: rep.status ?? 200 });
+    },
+    nowMs,
+  );
+  if (!first) throw new Error("no loop built");
+  return first;
+}
+
+/** Every loop the source builds, sharing one transport (`handler`), one clock and one report list. */
+export function rigWith(
+  source: SourceConfig,
+  handler: (u: URL, req: Request) => Response | Promise<Response>,
+  nowMs: number,
+): Rig[] {
   const urls: URL[] = [];
   const reports: LoopReport[] = [];
   const warnings: string[] = [];
   let now = nowMs;
-  const [loop] = portkey
+  const loops = portkey
     .plan(source, () => {})
     .start(
       {
         userAgent: "t",
         resolve: async () => ["203.0.113.10"],
-        fetch: async (url) => {
+        fetch: async (url, init) => {
           const u = new URL(url);
           urls.push(u);
-          const last = decodeURIComponent(u.pathname.split("/").at(-1) ?? "");
-          const r = replies[last] ?? { status: 404 };
-          const rep = typeof r === "function" ? r(u.searchParams) : r;
-          return Response.json(rep.body ?? {}, { status: rep.status ?? 200 });
+          return handler(u, new Request(url, init));
         },
         warn: () => {},
       },
       () => ({ report: (r) => reports.push(r), now: () => fromMillis(now), warn: (m) => warnings.push(m) }),
     );
-  if (!loop) throw new Error("no loop built");
-  return { loop, urls, reports, warnings, setNow: (ms) => (now = ms) };
+  if (loops.length === 0) throw new Error("no loop built");
+  return loops.map((loop) => ({ loop, urls, reports, warnings, setNow: (ms: number) => (now = ms) }));
 }
