@@ -112,6 +112,67 @@ loopContract({
 });
 
 loopContract({
+  title: "portkey logs_export (mid-window, downloading)",
+  vendor: portkey,
+  loop: "logs_export",
+  source: () =>
+    base("portkey", {
+      logs_export: {
+        ...loopBlock,
+        settings: {
+          workspace_id: "ws-test",
+          signed_url_allow_hosts: "objects.vendor.test",
+          metadata_record_fields: "team",
+        },
+      },
+    }),
+  checkpointKey: "portkey-contract/logs_export/51240f1f0f9b23c4",
+  badSettings: [
+    [{ workspace_id: "" }, "workspace_id"],
+    [{ page_size: "50001" }, "page_size"],
+    [{ chunk_max_records: "none" }, "chunk_max_records"],
+    [{ job_poll_timeout: "0s" }, "job_poll_timeout"],
+    [{ requested_data: "id,prompt" }, "requested_data"],
+    [{ trace_id_field: "a,b" }, "trace_id_field"],
+  ],
+  canary: CANARY,
+  upstream: (mode: UpstreamMode, req: Request) => {
+    if (mode === "hang") return hang(req);
+    const path = new URL(req.url).pathname;
+    if (path.endsWith("/download")) {
+      if (mode === "malformed") return Response.json({ signed_url: 42 });
+      return Response.json({ signed_url: "https://objects.vendor.test/o.jsonl?X-Amz-Signature=s" });
+    }
+    const line = (i: number) =>
+      JSON.stringify({
+        id: `r${i}`,
+        ai_model: "gpt-5",
+        response_status_code: 200,
+        prompt: CANARY,
+        request: { messages: [CANARY] },
+        response: CANARY,
+        metadata: { team: "t", owner: CANARY },
+        portkeyHeaders: { cfg: CANARY },
+        error: CANARY,
+      });
+    return new Response(`${line(0)}\n${line(1)}\n`);
+  },
+  since: {
+    time: ZERO_TIME,
+    cursor: JSON.stringify({
+      phase: "downloading",
+      job_id: "job-1",
+      win_min: "2026-06-18T11:00:00Z",
+      win_max: "2026-06-18T11:50:00Z",
+      pages: 1,
+      total_records: 2,
+    }),
+    epoch: 1,
+  },
+  now: fromMillis(NOW),
+});
+
+loopContract({
   title: "test-only logs loop (records)",
   vendor: testlogs,
   loop: "records",
