@@ -119,7 +119,7 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
       description: "Run the real pipeline against a simulated vendor workspace and an in-process OTLP sink",
     },
     args: {
-      duration: { type: "string", default: "25s", description: "How long to run (Go duration; 0 = until Ctrl-C)" },
+      duration: { type: "string", default: "40s", description: "How long to run (Go duration; 0 = until Ctrl-C)" },
       "checkpoint-file": {
         type: "string",
         description: "Keep the watermark here across runs (default: a fresh temp file)",

@@ -9,12 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runMode } from "../app/start.ts";
 import { formatRfc3339Nano } from "../model/time.ts";
+import { DEMO_OBJECT_HOST } from "./exports.ts";
 import { Sink } from "./sink.ts";
 import { Workspace } from "./workspace.ts";
 
 const DEMO_KEY = "demo-key-not-a-secret";
 
-export const DEMO_CONFIG = `# Embedded demo config: one Portkey source, analytics (default graphs) and groups, a simulated workspace.
+export const DEMO_CONFIG = `# Embedded demo config: one Portkey source with all three loops, a simulated workspace.
 emit:
   telemetry:
     otlp:
@@ -44,6 +45,10 @@ sources:
         enabled: true
         cadence: 60s
         settings: { window_span: 30m, settle: 3m, metadata_keys: use_case, expected_workspace: ws-demo-001 }
+      logs_export:
+        enabled: true
+        cadence: 10s
+        settings: { workspace_id: ws-demo-001, signed_url_allow_hosts: ${DEMO_OBJECT_HOST}, window: 5m, settle: 3m, max_backfill: 8m }
 `;
 
 export interface DemoOptions {
@@ -61,18 +66,32 @@ export async function demo(o: DemoOptions): Promise<number> {
   const out = o.out ?? ((s: string) => void process.stdout.write(s));
   const workspace = new Workspace();
   const graphs = new Set<string>();
-  const sink = new Sink((p, dup) => {
-    graphs.add(p.metric);
-    const when = formatRfc3339Nano(p.timeUnixNano);
-    out(`${when}  ${`${p.metric}${fmtLabels(p.labels)}`.padEnd(58)} ${p.value}${dup ? "  (identical re-send)" : ""}\n`);
-  });
+  const SHOWN_RECORDS = 8;
+  const sink = new Sink(
+    (p, dup) => {
+      graphs.add(p.metric);
+      const when = formatRfc3339Nano(p.timeUnixNano);
+      out(
+        `${when}  ${`${p.metric}${fmtLabels(p.labels)}`.padEnd(58)} ${p.value}${dup ? "  (identical re-send)" : ""}\n`,
+      );
+    },
+    (r) => {
+      // A window holds hundreds of records: show the first few, count the rest.
+      if (sink.records.length > SHOWN_RECORDS) return;
+      const { service_name: _, ...indexed } = Object.fromEntries(
+        Object.entries(r.resource).filter(([k]) => !k.includes(".")),
+      );
+      out(`${formatRfc3339Nano(r.timeUnixNano)}  log ${fmtLabels(indexed)} ${fmtLabels(r.attributes)}\n`);
+    },
+  );
   const dir = o.checkpointFile ? undefined : mkdtempSync(join(tmpdir(), "genai-otel-bridge-demo-"));
   const checkpointFile = o.checkpointFile ?? join(dir ?? "", "checkpoints.yaml");
   out(
-    `genai-otel-bridge demo: simulated Portkey workspace → analytics and groups loops → guard → OTLP → in-process sink\n` +
-      `analytics: cadence 10s, settle 3m, first window = the last 10 minutes; groups: every 60s, totals of the last 30 minutes up to 3 minutes ago\n` +
+    `genai-otel-bridge demo: simulated Portkey workspace → analytics, groups and logs_export loops → guard → OTLP → in-process sink\n` +
+      `analytics: cadence 10s, settle 3m, first window = the last 10 minutes; groups: every 60s, totals of the last 30 minutes up to 3 minutes ago;\n` +
+      `logs_export: one export job step every 10s (create, start, poll, download), then one record per request of the window\n` +
       `checkpoint ${checkpointFile}\n` +
-      `landed points (bucket-end time, metric as Prometheus stores it, value):\n`,
+      `landed points (bucket-end time, metric as Prometheus stores it, value) and log records (time, indexed, attributes):\n`,
   );
   const stop = new AbortController();
   const timer = o.durationMs > 0 ? setTimeout(() => stop.abort(), o.durationMs) : undefined;
@@ -94,8 +113,10 @@ export async function demo(o: DemoOptions): Promise<number> {
     wiring: { sourceFetch, emitFetch: sinkFetch, selfFetch: sinkFetch, sourceResolve: async () => ["203.0.113.10"] },
   });
   if (timer) clearTimeout(timer);
+  const more = sink.records.length > SHOWN_RECORDS ? ` (${sink.records.length - SHOWN_RECORDS} not shown)` : "";
   out(
     `\n${sink.points.size} points landed in ${sink.requests} OTLP requests; series: ${[...graphs].sort().join(", ")}\n` +
+      `${sink.records.length} log records landed${more}; requests carrying the simulated prompt, request, response, metadata or header content: ${sink.contentLeaks}\n` +
       `Run again with --checkpoint-file=<path> twice to see a restart resume from its watermark without re-sending.\n`,
   );
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@
  * The groups endpoints (`groups.ts`) total the same traffic per model, metadata value and prompt.
  * Used by `genai-otel-bridge demo` in-process and by the tests' fake Portkey over HTTP.
  */
+import { DEMO_OBJECT_HOST, Exports } from "./exports.ts";
 import { groupRows, groupsBody } from "./groups.ts";
 
 const MIN = 60_000;
@@ -35,6 +36,7 @@ export class Workspace {
   private readonly seed: string;
   /** Overrides for specific (graph, minute) final values, e.g. revisions after settle. */
   readonly overrides = new Map<string, Record<string, number>>();
+  readonly exports = new Exports((t) => this.requests(t));
 
   constructor(o: WorkspaceOptions = {}) {
     this.lateMs = o.lateMs ?? 2 * MIN;
@@ -103,11 +105,21 @@ export class Workspace {
     return groupRows(dimension, minMs, maxMs, nowMs, (t) => this.requests(t));
   }
 
-  /** Answer a Portkey API request; `nowMs` is the workspace clock. */
-  handle(req: Request, apiKey: string, nowMs = Date.now()): Response {
+  /** Answer a Portkey API (or signed object URL) request; `nowMs` is the workspace clock. */
+  async handle(req: Request, apiKey: string, nowMs = Date.now()): Promise<Response> {
     const url = new URL(req.url);
+    // The object store behind the signed URLs takes no API key (and must never be sent one).
+    if ((req.headers.get("host") ?? url.hostname) === DEMO_OBJECT_HOST) {
+      if (req.headers.get("x-portkey-api-key") !== null) return new Response("unexpected credentials", { status: 400 });
+      return this.exports.object(url.pathname, req.headers.get("range"));
+    }
     if (req.headers.get("x-portkey-api-key") !== apiKey) {
       return Response.json({ error: { message: "Invalid API Key" } }, { status: 401 });
+    }
+    if (url.pathname.replace(/^\/v1/, "").startsWith("/logs/exports")) {
+      const text = req.method === "POST" ? await req.text() : "";
+      const r = this.exports.handle(url.pathname.replace(/^\/v1/, ""), req.method, text ? JSON.parse(text) : undefined);
+      return r ?? Response.json({ error: { message: "Not Found" } }, { status: 404 });
     }
     const min = Date.parse(url.searchParams.get("time_of_generation_min") ?? "");
     const max = Date.parse(url.searchParams.get("time_of_generation_max") ?? "");

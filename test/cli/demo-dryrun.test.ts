@@ -44,6 +44,20 @@ describe("demo", () => {
   }, 30_000);
 });
 
+describe("demo, long enough for a log export", () => {
+  test("a window's records land content-free within four ticks", async () => {
+    const r = await run(["demo", "--duration=36s"], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /Z {2}log \{ai_model="[^"]+",ai_org="openai",response_status_code="\d+"\} \{.*id="req-\d+".*source="portkey"/,
+    );
+    const landed = Number(/\n(\d+) log records landed/.exec(r.stdout)?.[1] ?? "0");
+    expect(landed).toBeGreaterThan(0);
+    expect(r.stdout).toContain("metadata or header content: 0\n");
+    expect(r.stdout).not.toContain("never emitted");
+  }, 70_000);
+});
+
 describe("run --dry-run", () => {
   test("polls for real, prints OTLP/JSON, sends nothing", async () => {
     const pk = new FakePortkey().start();

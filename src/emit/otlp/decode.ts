@@ -1,6 +1,7 @@
 /**
- * Decode an ExportMetricsServiceRequest carrying gauges back into points. Used by the demo's
- * built-in sink and by tests to read what was really sent; not on the production path.
+ * Decode an ExportMetricsServiceRequest carrying gauges back into points, and an
+ * ExportLogsServiceRequest back into records. Used by the demo's built-in sink and by tests to
+ * read what was really sent; not on the production path.
  */
 export interface DecodedPoint {
   resource: Record<string, string>;
@@ -54,6 +55,57 @@ function kv(b: Uint8Array): [string, string] {
     if (f.no === 2 && f.bytes) for (const a of fields(f.bytes)) if (a.no === 1) v = text(a.bytes);
   }
   return [k, v];
+}
+
+export interface DecodedRecord {
+  resource: Record<string, string>;
+  timeUnixNano: bigint;
+  severity: string;
+  /** "" when the record has no body. */
+  body: string;
+  attributes: Record<string, string>;
+  traceId: string;
+}
+
+function resourceOf(b: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of fields(b)) {
+    if (a.no !== 1 || !a.bytes) continue;
+    const [k, v] = kv(a.bytes);
+    out[k] = v;
+  }
+  return out;
+}
+
+export function decodeLogsRequest(body: Uint8Array): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  for (const rl of fields(body)) {
+    if (rl.no !== 1 || !rl.bytes) continue;
+    let resource: Record<string, string> = {};
+    const scopes: Uint8Array[] = [];
+    for (const f of fields(rl.bytes)) {
+      if (f.no === 1 && f.bytes) resource = resourceOf(f.bytes);
+      if (f.no === 2 && f.bytes) scopes.push(f.bytes);
+    }
+    for (const sl of scopes) {
+      for (const r of fields(sl)) {
+        if (r.no !== 2 || !r.bytes) continue;
+        const rec: DecodedRecord = { resource, timeUnixNano: 0n, severity: "", body: "", attributes: {}, traceId: "" };
+        for (const f of fields(r.bytes)) {
+          if (f.no === 1 && f.fixed) rec.timeUnixNano = Buffer.from(f.fixed).readBigUInt64LE();
+          if (f.no === 3) rec.severity = text(f.bytes);
+          if (f.no === 5 && f.bytes) for (const a of fields(f.bytes)) if (a.no === 1) rec.body = text(a.bytes);
+          if (f.no === 6 && f.bytes) {
+            const [k, v] = kv(f.bytes);
+            rec.attributes[k] = v;
+          }
+          if (f.no === 9 && f.bytes) rec.traceId = Buffer.from(f.bytes).toString("hex");
+        }
+        out.push(rec);
+      }
+    }
+  }
+  return out;
 }
 
 export function decodeMetricsRequest(body: Uint8Array): DecodedPoint[] {
