@@ -7,8 +7,8 @@
  */
 
 export interface ExportPlan {
-  /** Matched records per window; pages = ceil(total / page_size). */
-  total: number;
+  /** Matched records of a window (or of the window a create names); pages = ceil(total / page_size). */
+  total: number | ((window: { min: number; max: number }) => number);
   /** The JSONL body of page `p`. */
   page: (p: number, pageSize: number) => string;
   /** Job status the poll reports for the n-th poll of a job (0-based). */
@@ -30,6 +30,7 @@ export interface ExportRequest {
   path: string;
   headers: Headers;
   body: unknown;
+  at: number;
 }
 
 export class FakeExport {
@@ -64,7 +65,7 @@ export class FakeExport {
     const path = u.pathname.replace(/^\/v1/, "");
     const text = req.method === "POST" ? await req.text() : "";
     const body = text ? JSON.parse(text) : undefined;
-    this.requests.push({ method: req.method, path, headers: req.headers, body });
+    this.requests.push({ method: req.method, path, headers: req.headers, body, at: Date.now() });
     if (path.startsWith("/s3/")) return this.object(path, req.headers.get("range"));
     if (this.plan.lifecycleStatus) return Response.json({ error: "no" }, { status: this.plan.lifecycleStatus });
     if (req.method === "POST" && path === "/logs/exports") {
@@ -76,7 +77,12 @@ export class FakeExport {
         polls: 0,
         started: false,
       });
-      return Response.json({ id, total: this.plan.total, object: "export" });
+      const window = {
+        min: Date.parse(body.filters.time_of_generation_min),
+        max: Date.parse(body.filters.time_of_generation_max),
+      };
+      const total = typeof this.plan.total === "function" ? this.plan.total(window) : this.plan.total;
+      return Response.json({ id, total, object: "export" });
     }
     const m = /^\/logs\/exports\/([^/]+)(\/start|\/download|\/cancel)?$/.exec(path);
     const job = m ? this.jobs.get(decodeURIComponent(m[1] ?? "")) : undefined;
