@@ -4,7 +4,9 @@
  *     @opentelemetry/otlp-transformer's ProtobufMetricsSerializer on the same points;
  *   - payload bytes (raw and gzipped) of one settled minute and of a 47-minute bootstrap;
  *   - the compiled binary: start to /readyz (ms), steady-state RSS, CPU ms per tick, with one
- *     Portkey source polling all six graphs against a local fake and a local sink.
+ *     Portkey source polling all six graphs against a local fake and a local sink;
+ *   - Portkey logs_export: a 1,000,000-record export streamed through the loop, the guard and
+ *     the emitter in a process of its own (records/s, peak RSS beside the same process idle).
  * Timing goals live here, not in tests.
  */
 import { spawnSync } from "node:child_process";
@@ -25,6 +27,7 @@ import { gauge, type Labels, type Sample } from "../src/model/types.ts";
 import { FakePortkey } from "../test/support/fake-portkey.ts";
 import { freePort } from "../test/support/peers.ts";
 import { encodeMetricsHandwritten } from "./bench/handwritten-encoder.ts";
+import { benchLogsExport } from "./bench/logs-export.ts";
 import { acceptingSink, workloadConfig } from "./bench/workload.ts";
 
 const S = 1_000_000_000n;
@@ -213,6 +216,9 @@ rows.push([
 await pk.stop();
 sink.stop();
 rmSync(dir, { recursive: true, force: true });
+
+// Portkey logs_export: a 1,000,000-record export streamed in chunks (scripts/bench/logs-export.ts).
+rows.push(...(await benchLogsExport()));
 
 const w = Math.max(...rows.map(([k]) => k.length));
 console.log(`genai-otel-bridge bench (Bun ${Bun.version}, ${process.arch})\n`);
