@@ -133,8 +133,12 @@ export async function benchLogsExport(): Promise<[string, string][]> {
   }).start();
   const sink = acceptingSink();
   // Async: the parent serves the export while the child runs.
-  const child = async (args: string[]) => {
-    const p = Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "pipe" });
+  const child = async (args: string[], env: Record<string, string> = {}) => {
+    const p = Bun.spawn([process.execPath, import.meta.path, ...args], {
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, ...env },
+    });
     const [out, err, code] = await Promise.all([
       new Response(p.stdout).text(),
       new Response(p.stderr).text(),
@@ -145,6 +149,8 @@ export async function benchLogsExport(): Promise<[string, string][]> {
   };
   const floor = await child(["floor"]);
   const got = await child(["run", fake.url, String(sink.port)]);
+  // What the chart sets for `resources.limits.memory: 128Mi`: the JSC heap sized to the limit.
+  const capped = await child(["run", fake.url, String(sink.port)], { BUN_JSC_forceRAMSize: String(128 * 1024 * 1024) });
   await fake.stop();
   sink.stop();
   const mib = (kib: number) => (kib / 1024).toFixed(1);

@@ -20,29 +20,49 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-export function utf8Length(s: string): number {
-  return Buffer.byteLength(s, "utf8");
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Whether `s` holds a surrogate (an astral code point), where UTF-16 order and code-point order differ. */
+export function hasSurrogate(s: string): boolean {
+  return SURROGATE.test(s);
 }
 
-/** Keys of a label map in canonical order. */
+/** Code-point order, with the native comparison whenever neither string holds a surrogate. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  if (hasSurrogate(a) || hasSurrogate(b)) return compareCodePoints(a, b);
+  return a < b ? -1 : 1;
+}
+
+/** Keys of a label map in canonical order (native sort unless a key holds a surrogate). */
 export function sortedKeys(m: Labels): string[] {
-  return Object.keys(m).sort(compareCodePoints);
+  const keys = Object.keys(m).sort();
+  return keys.some(hasSurrogate) ? keys.sort(compareCodePoints) : keys;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+export function utf8Length(s: string): number {
+  // Most label keys and values are ASCII, where the byte length is the length.
+  return ASCII.test(s) ? s.length : Buffer.byteLength(s, "utf8");
 }
 
 /** Injective label-set key: `<bytelen(k)>:<k><bytelen(v)>:<v>` per sorted key. */
 export function labelKey(m: Labels): string {
-  let out = "";
-  // Fast path: most product samples carry zero or one label.
   const keys = Object.keys(m);
-  if (keys.length === 0) return out;
-  if (keys.length === 1) {
-    const k = keys[0] ?? "";
-    const v = m[k] ?? "";
-    return `${utf8Length(k)}:${k}${utf8Length(v)}:${v}`;
-  }
-  for (const k of sortedKeys(m)) {
+  if (keys.length > 1) keys.sort();
+  let out = "";
+  for (const k of keys) {
     const v = m[k] ?? "";
     out += `${utf8Length(k)}:${k}${utf8Length(v)}:${v}`;
+  }
+  // Native sort is code-point order unless a key holds a surrogate: then sort again properly.
+  if (keys.length > 1 && hasSurrogate(out) && keys.some(hasSurrogate)) {
+    out = "";
+    for (const k of keys.sort(compareCodePoints)) {
+      const v = m[k] ?? "";
+      out += `${utf8Length(k)}:${k}${utf8Length(v)}:${v}`;
+    }
   }
   return out;
 }

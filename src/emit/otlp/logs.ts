@@ -7,15 +7,26 @@
  * `severity_number` are never written; an empty body or severity is omitted.
  */
 import protobuf from "protobufjs/minimal.js";
-import { compareCodePoints, labelKey, sortedKeys } from "../../model/order.ts";
+import { compareStrings, labelKey, sortedKeys } from "../../model/order.ts";
 import type { Labels, LogRecord } from "../../model/types.ts";
 import { longBits, SCOPE_NAME, writeKv } from "./wire.ts";
+
+interface Entry {
+  r: LogRecord;
+  /** labelKey(recordAttributes), computed only when a tie on time and severity needs it. */
+  attrsKey?: string;
+}
 
 interface Group {
   key: string;
   indexed: Labels;
-  records: { r: LogRecord; attrsKey: string }[];
+  records: Entry[];
 }
+
+const attrsKey = (e: Entry): string => {
+  e.attrsKey ??= labelKey(e.r.recordAttributes);
+  return e.attrsKey;
+};
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -36,15 +47,15 @@ export function canonicalGroups(records: readonly LogRecord[]): Group[] {
       g = { key, indexed: r.indexedAttributes, records: [] };
       groups.set(key, g);
     }
-    g.records.push({ r, attrsKey: labelKey(r.recordAttributes) });
+    g.records.push({ r });
   }
-  const sorted = [...groups.values()].sort((a, b) => compareCodePoints(a.key, b.key));
+  const sorted = [...groups.values()].sort((a, b) => compareStrings(a.key, b.key));
   for (const g of sorted) {
     g.records.sort(
       (a, b) =>
         (a.r.timestamp < b.r.timestamp ? -1 : a.r.timestamp > b.r.timestamp ? 1 : 0) ||
-        compareCodePoints(a.r.severity, b.r.severity) ||
-        compareCodePoints(a.attrsKey, b.attrsKey) ||
+        compareStrings(a.r.severity, b.r.severity) ||
+        compareStrings(attrsKey(a), attrsKey(b)) ||
         compareBytes(a.r.traceId, b.r.traceId),
     );
   }

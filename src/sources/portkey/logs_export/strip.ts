@@ -73,10 +73,10 @@ export function strip(obj: Record<string, unknown>, fallback: Time, p: StripPoli
   const indexed: Record<string, string> = {};
   const record: Record<string, string> = {};
   let traceId: Uint8Array = new Uint8Array(0);
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k in obj) {
     const tier = p.indexed.has(k) ? indexed : p.record.has(k) ? record : undefined;
     if (!tier) continue;
-    const s = scalarToString(v);
+    const s = scalarToString(obj[k]);
     if (s === undefined) continue;
     tier[k] = s;
     if (k === p.traceIdField) traceId = parseTraceId(s) ?? traceId;

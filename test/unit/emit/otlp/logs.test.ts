@@ -4,6 +4,7 @@ import { createEmitter } from "../../../../src/emit/otlp/emitter.ts";
 import { logsRequestJson } from "../../../../src/emit/otlp/json.ts";
 import { canonicalLogOrder, encodeLogs } from "../../../../src/emit/otlp/logs.ts";
 import { DEFAULT_RETRY, type PostDeps } from "../../../../src/emit/otlp/post.ts";
+import { compareStrings, labelKey, sortedKeys } from "../../../../src/model/order.ts";
 import type { LogRecord } from "../../../../src/model/types.ts";
 
 const S = 1_000_000_000n;
@@ -92,6 +93,15 @@ describe("determinism and layout", () => {
         },
       ],
     });
+  });
+  test("code-point order, also where UTF-16 order differs (astral vs U+E000–U+FFFF)", () => {
+    expect(sortedKeys({ "\u{1F600}": "a", "\uE000": "b", z: "c" })).toEqual(["z", "\uE000", "\u{1F600}"]);
+    expect(compareStrings("\uE000", "\u{1F600}")).toBeLessThan(0);
+    expect(labelKey({ "\u{1F600}": "a", "\uE000": "é" })).toBe("3:\uE0002:é4:\u{1F600}1:a");
+    const astral = rec(S, "INFO", {}, { k: "\u{1F600}" });
+    const bmp = rec(S, "INFO", {}, { k: "\uE000" });
+    expect(hex(encodeLogs({}, [astral, bmp]))).toBe(hex(encodeLogs({}, [bmp, astral])));
+    expect(canonicalLogOrder([astral, bmp])[0]).toBe(bmp);
   });
   test("a trace id that is not 16 bytes is left out", () => {
     const with15 = encodeLogs({}, [rec(S, "INFO", {}, {}, new Uint8Array(15))]);
