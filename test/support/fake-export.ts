@@ -39,6 +39,8 @@ export class FakeExport {
   private readonly jobs = new Map<string, { page: number; pageSize: number; polls: number; started: boolean }>();
   private server: ReturnType<typeof Bun.serve> | undefined;
   scheme = "https";
+  /** The next this-many object requests find their signed URL expired (403). */
+  expireNext = 0;
 
   constructor(public plan: ExportPlan) {}
 
@@ -66,7 +68,15 @@ export class FakeExport {
     const text = req.method === "POST" ? await req.text() : "";
     const body = text ? JSON.parse(text) : undefined;
     this.requests.push({ method: req.method, path, headers: req.headers, body, at: Date.now() });
-    if (path.startsWith("/s3/")) return this.object(path, req.headers.get("range"));
+    if (path.startsWith("/s3/")) {
+      if (this.expireNext > 0) {
+        this.expireNext--;
+        return new Response("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", {
+          status: 403,
+        });
+      }
+      return this.object(path, req.headers.get("range"));
+    }
     if (this.plan.lifecycleStatus) return Response.json({ error: "no" }, { status: this.plan.lifecycleStatus });
     if (req.method === "POST" && path === "/logs/exports") {
       this.creates.push(body);

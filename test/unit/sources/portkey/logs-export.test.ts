@@ -151,6 +151,21 @@ describe("logs_export state machine", () => {
     await expect(drive(loop, since(N - 60 * MIN), 5)).rejects.toThrow("signed_url_allow_hosts");
     expect(fake.objectGets()).toEqual([]);
   });
+  test("a signed URL that expires mid-download: the step fails, the next mints a new URL and resumes by Range", async () => {
+    const { fake, loop } = setup({ total: 3, page: () => exportLines(0, 3) }, { chunk_max_records: "2" });
+    let w = since(N - 60 * MIN);
+    for (let i = 0; i < 3; i++) w = (await loop.collect(signal, w)).watermark; // create, start, poll
+    const first = await loop.collect(signal, w);
+    expect(first.logs.map((l) => l.recordAttributes.id)).toEqual(["r0", "r1"]);
+    fake.expireNext = 1;
+    await expect(loop.collect(signal, first.watermark)).rejects.toThrow("signed-url download status 403");
+    const rest = await loop.collect(signal, first.watermark);
+    expect(rest.logs.map((l) => l.recordAttributes.id)).toEqual(["r2"]);
+    expect(rest.watermark).toEqual({ time: T(N - 10 * MIN), cursor: "", epoch: 1 });
+    const gets = fake.objectGets();
+    expect(gets.at(-1)?.headers.get("range")).toMatch(/^bytes=\d+-$/);
+    expect(fake.requests.filter((r) => r.path.endsWith("/download"))).toHaveLength(3);
+  });
   test("#54 a loop-level window is a construction error", () => {
     const source = portkeySource({ logs_export: loopBlock({ window: 50 * MIN * 1e6, settings: SETTINGS }) });
     expect(() => portkey.plan(source, () => {})).toThrow("window must be 0/unset");
