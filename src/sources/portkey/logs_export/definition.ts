@@ -13,9 +13,9 @@ import { ExportControl } from "./control.ts";
 import { LogsExportLoop, type LogsExportSettings } from "./loop.ts";
 
 /** Indexed keys every record carries. */
-const BASE_INDEXED = ["ai_org", "ai_model", "response_status_code"];
+export const BASE_INDEXED = ["ai_org", "ai_model", "response_status_code"];
 /** Record-tier keys every record may carry. */
-const BASE_RECORD = [
+export const BASE_RECORD = [
   "id",
   "trace_id",
   "created_at",

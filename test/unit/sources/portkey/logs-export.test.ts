@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { FetchLike } from "../../../../src/base/fetch.ts";
 import { encodeLogs } from "../../../../src/emit/otlp/logs.ts";
 import { Guard } from "../../../../src/governance/guard.ts";
 import { releasedKeys } from "../../../../src/governance/promotions.ts";
@@ -12,6 +13,7 @@ import type { Loop } from "../../../../src/sources/loop.ts";
 import type { LoopReport } from "../../../../src/sources/outcome.ts";
 import { portkey } from "../../../../src/sources/portkey/index.ts";
 import { decodeCursor, encodeCursor } from "../../../../src/sources/portkey/logs_export/cursor.ts";
+import { BASE_INDEXED, BASE_RECORD } from "../../../../src/sources/portkey/logs_export/definition.ts";
 import { checkSignedUrl, downloadChunk } from "../../../../src/sources/portkey/logs_export/download.ts";
 import { plainNumber, type StripPolicy, strip } from "../../../../src/sources/portkey/logs_export/strip.ts";
 import { registry } from "../../../../src/sources/registry.ts";
@@ -276,9 +278,9 @@ describe("chunked download", () => {
     metadataTraceIdField: "",
     slug: "",
   };
-  function store(body: string, ignoreRange = false) {
-    const gets: Headers[] = [];
-    const client = new HttpClient({
+  /** A download client for `objects.test` over an in-process transport. */
+  const objectClient = (fetch: FetchLike) =>
+    new HttpClient({
       baseUrl: "",
       authHeader: "",
       authValue: "",
@@ -288,19 +290,22 @@ describe("chunked download", () => {
       allowPrivate: true,
       allowHosts: ["objects.test"],
       resolve: async () => ["203.0.113.10"],
-      fetch: async (_url, init) => {
-        const h = new Headers(init.headers as Record<string, string>);
-        gets.push(h);
-        const bytes = Buffer.from(body);
-        const from = /^bytes=(\d+)-$/.exec(h.get("range") ?? "")?.[1];
-        if (from !== undefined && !ignoreRange) {
-          return new Response(bytes.subarray(Number(from)), {
-            status: 206,
-            headers: { "Content-Range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` },
-          });
-        }
-        return new Response(bytes);
-      },
+      fetch,
+    });
+  function store(body: string, ignoreRange = false) {
+    const gets: Headers[] = [];
+    const client = objectClient(async (_url, init) => {
+      const h = new Headers(init.headers as Record<string, string>);
+      gets.push(h);
+      const bytes = Buffer.from(body);
+      const from = /^bytes=(\d+)-$/.exec(h.get("range") ?? "")?.[1];
+      if (from !== undefined && !ignoreRange) {
+        return new Response(bytes.subarray(Number(from)), {
+          status: 206,
+          headers: { "Content-Range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` },
+        });
+      }
+      return new Response(bytes);
     });
     return { client, gets };
   }
@@ -366,19 +371,8 @@ describe("chunked download", () => {
     ).rejects.toThrow("truncated");
   });
   test("#65 an unreachable signed URL: the error never carries the signature", async () => {
-    const client = new HttpClient({
-      baseUrl: "",
-      authHeader: "",
-      authValue: "",
-      userAgent: "t",
-      rps: 1000,
-      burst: 1000,
-      allowPrivate: true,
-      allowHosts: ["objects.test"],
-      resolve: async () => ["203.0.113.10"],
-      fetch: async (u) => {
-        throw new Error(`connect ECONNREFUSED ${u}`);
-      },
+    const client = objectClient(async (u) => {
+      throw new Error(`connect ECONNREFUSED ${u}`);
     });
     const bad = new URL(
       "https://objects.test/o.jsonl?X-Amz-Signature=SUPERSECRETSIG&X-Amz-Credential=AKIAEXAMPLE&X-Amz-Expires=21600",
@@ -414,21 +408,8 @@ describe("chunked download", () => {
 
 describe("strip", () => {
   const policy = (o: Partial<StripPolicy> = {}): StripPolicy => ({
-    indexed: new Set(["ai_org", "ai_model", "response_status_code"]),
-    record: new Set([
-      "id",
-      "trace_id",
-      "created_at",
-      "response_time",
-      "total_units",
-      "req_units",
-      "res_units",
-      "cost",
-      "prompt_slug",
-      "prompt_version_id",
-      "prompt_id",
-      "cache_status",
-    ]),
+    indexed: new Set(BASE_INDEXED),
+    record: new Set([...BASE_RECORD, "cache_status"]),
     metadata: [],
     traceIdField: "",
     metadataTraceIdField: "",
