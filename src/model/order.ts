@@ -40,11 +40,12 @@ export function sortedKeys(m: Labels): string[] {
   return keys.some(hasSurrogate) ? keys.sort(compareCodePoints) : keys;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[^ -~\t\n\r]/;
 
 export function utf8Length(s: string): number {
-  // Most label keys and values are ASCII, where the byte length is the length.
-  return ASCII.test(s) ? s.length : Buffer.byteLength(s, "utf8");
+  // Most label keys and values are printable ASCII, where the byte length is the length;
+  // anything else (controls included) takes the exact count.
+  return NON_ASCII.test(s) ? Buffer.byteLength(s, "utf8") : s.length;
 }
 
 /** Injective label-set key: `<bytelen(k)>:<k><bytelen(v)>:<v>` per sorted key. */

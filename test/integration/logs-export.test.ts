@@ -137,7 +137,8 @@ describe(`logs_export across ${KILLS} kill -9 (seed via LOGS_EXPORT_KILL_SEED)`,
       .filter((c) => (c.body as { filters: { current_page: number } }).filters.current_page === 0)
       .at(-1);
     const winMax = Date.parse(
-      (window?.body as { filters: { time_of_generation_max: string } }).filters.time_of_generation_max,
+      (window?.body as { filters: { time_of_generation_max: string } } | undefined)?.filters.time_of_generation_max ??
+        "",
     );
     expect(Math.floor((first?.time ?? 0) / 1000) * 1000).toBe(winMax);
     const lastPageJobs = fake.creates.flatMap((c, i) =>
