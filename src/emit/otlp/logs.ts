@@ -7,7 +7,7 @@
  * `severity_number` are never written; an empty body or severity is omitted.
  */
 import protobuf from "protobufjs/minimal.js";
-import { compareStrings, labelKey, sortedKeys } from "../../model/order.ts";
+import { compareCodePoints, compareStrings, hasSurrogate, labelKey, sortedKeys } from "../../model/order.ts";
 import type { Labels, LogRecord } from "../../model/types.ts";
 import { longBits, SCOPE_NAME, writeKv } from "./wire.ts";
 
@@ -15,6 +15,8 @@ interface Entry {
   r: LogRecord;
   /** labelKey(recordAttributes), computed only when a tie on time and severity needs it. */
   attrsKey?: string;
+  /** Whether attrsKey holds a surrogate (then only the code-point comparison is right). */
+  astral?: boolean;
 }
 
 interface Group {
@@ -23,10 +25,22 @@ interface Group {
   records: Entry[];
 }
 
-const attrsKey = (e: Entry): string => {
-  e.attrsKey ??= labelKey(e.r.recordAttributes);
+function withAttrsKey(e: Entry): string {
+  if (e.attrsKey === undefined) {
+    e.attrsKey = labelKey(e.r.recordAttributes);
+    e.astral = hasSurrogate(e.attrsKey);
+  }
   return e.attrsKey;
-};
+}
+
+/** Record-attribute order; each entry's key and surrogate check are computed once. */
+function compareAttrs(a: Entry, b: Entry): number {
+  const x = withAttrsKey(a);
+  const y = withAttrsKey(b);
+  if (x === y) return 0;
+  if (a.astral || b.astral) return compareCodePoints(x, y);
+  return x < y ? -1 : 1;
+}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -55,7 +69,7 @@ export function canonicalGroups(records: readonly LogRecord[]): Group[] {
       (a, b) =>
         (a.r.timestamp < b.r.timestamp ? -1 : a.r.timestamp > b.r.timestamp ? 1 : 0) ||
         compareStrings(a.r.severity, b.r.severity) ||
-        compareStrings(attrsKey(a), attrsKey(b)) ||
+        compareAttrs(a, b) ||
         compareBytes(a.r.traceId, b.r.traceId),
     );
   }
