@@ -7,16 +7,14 @@
  * `severity_number` are never written; an empty body or severity is omitted.
  */
 import protobuf from "protobufjs/minimal.js";
-import { compareCodePoints, compareStrings, hasSurrogate, labelKey, sortedKeys } from "../../model/order.ts";
+import { compareStrings, labelKey, sortedKeys, utf8Length } from "../../model/order.ts";
 import type { Labels, LogRecord } from "../../model/types.ts";
 import { longBits, SCOPE_NAME, writeKv } from "./wire.ts";
 
 interface Entry {
   r: LogRecord;
-  /** labelKey(recordAttributes), computed only when a tie on time and severity needs it. */
-  attrsKey?: string;
-  /** Whether attrsKey holds a surrogate (then only the code-point comparison is right). */
-  astral?: boolean;
+  /** The record attributes' keys in canonical order, sorted only when a tie needs them. */
+  keys?: string[];
 }
 
 interface Group {
@@ -25,21 +23,29 @@ interface Group {
   records: Entry[];
 }
 
-function withAttrsKey(e: Entry): string {
-  if (e.attrsKey === undefined) {
-    e.attrsKey = labelKey(e.r.recordAttributes);
-    e.astral = hasSurrogate(e.attrsKey);
-  }
-  return e.attrsKey;
-}
+/** `<byte length>:<s>`: one piece of a label key. */
+const piece = (s: string) => `${utf8Length(s)}:${s}`;
 
-/** Record-attribute order; each entry's key and surrogate check are computed once. */
+/**
+ * The order of labelKey(recordAttributes), without building either key: the key is a run of
+ * length-prefixed pieces, and no piece can be a proper prefix of another (the length fixes
+ * where it ends), so comparing piece by piece and stopping at the first difference orders the
+ * same as comparing the whole strings. Records of one loop share their keys, so the first
+ * differing value usually decides at once.
+ */
 function compareAttrs(a: Entry, b: Entry): number {
-  const x = withAttrsKey(a);
-  const y = withAttrsKey(b);
-  if (x === y) return 0;
-  if (a.astral || b.astral) return compareCodePoints(x, y);
-  return x < y ? -1 : 1;
+  a.keys ??= sortedKeys(a.r.recordAttributes);
+  b.keys ??= sortedKeys(b.r.recordAttributes);
+  const n = Math.min(a.keys.length, b.keys.length);
+  for (let i = 0; i < n; i++) {
+    const ka = a.keys[i] ?? "";
+    const kb = b.keys[i] ?? "";
+    if (ka !== kb) return compareStrings(piece(ka), piece(kb));
+    const va = a.r.recordAttributes[ka] ?? "";
+    const vb = b.r.recordAttributes[kb] ?? "";
+    if (va !== vb) return compareStrings(piece(va), piece(vb));
+  }
+  return a.keys.length - b.keys.length;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -4,7 +4,7 @@ import { createEmitter } from "../../../../src/emit/otlp/emitter.ts";
 import { logsRequestJson } from "../../../../src/emit/otlp/json.ts";
 import { canonicalLogOrder, encodeLogs } from "../../../../src/emit/otlp/logs.ts";
 import { DEFAULT_RETRY, type PostDeps } from "../../../../src/emit/otlp/post.ts";
-import { compareStrings, labelKey, sortedKeys } from "../../../../src/model/order.ts";
+import { compareCodePoints, compareStrings, labelKey, sortedKeys } from "../../../../src/model/order.ts";
 import type { LogRecord } from "../../../../src/model/types.ts";
 
 const S = 1_000_000_000n;
@@ -102,6 +102,31 @@ describe("determinism and layout", () => {
     const bmp = rec(S, "INFO", {}, { k: "\uE000" });
     expect(hex(encodeLogs({}, [astral, bmp]))).toBe(hex(encodeLogs({}, [bmp, astral])));
     expect(canonicalLogOrder([astral, bmp])[0]).toBe(bmp);
+  });
+  test("ties on time and severity order by the record attributes' label key (randomised)", () => {
+    let x = 12345;
+    const rnd = (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return Math.floor(((x >>> 0) / 2 ** 32) * n);
+    };
+    const alphabet = ["a", "b", "z", "é", "\uE000", "\u{1F600}", "1", "10", ":", ""];
+    const str = () => Array.from({ length: rnd(4) }, () => alphabet[rnd(alphabet.length)]).join("");
+    const records = Array.from({ length: 400 }, () => {
+      // Mostly the same keys, as a loop's records have, so values decide; sometimes other keys.
+      const attrs: Record<string, string> = { id: str() };
+      for (let i = rnd(3); i > 0; i--) attrs[["id", "k", "kk", "\u{1F600}", "é", str()][rnd(6)] ?? "id"] = str();
+      return rec(S, "INFO", {}, attrs, Uint8Array.of(rnd(3)));
+    });
+    const reference = [...records].sort(
+      (a, b) =>
+        compareCodePoints(labelKey(a.recordAttributes), labelKey(b.recordAttributes)) ||
+        (a.traceId[0] ?? 0) - (b.traceId[0] ?? 0),
+    );
+    expect(canonicalLogOrder(records).map((r) => labelKey(r.recordAttributes))).toEqual(
+      reference.map((r) => labelKey(r.recordAttributes)),
+    );
   });
   test("a trace id that is not 16 bytes is left out", () => {
     const with15 = encodeLogs({}, [rec(S, "INFO", {}, {}, new Uint8Array(15))]);
