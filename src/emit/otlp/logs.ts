@@ -97,12 +97,15 @@ export function encodeLogs(identity: Labels, records: readonly LogRecord[]): Uin
     w.ldelim();
     w.uint32(18).fork(); // scope_logs
     w.uint32(10).fork().uint32(10).string(SCOPE_NAME).ldelim(); // scope
-    for (const { r } of g.records) {
+    for (const e of g.records) {
+      const r = e.r;
       w.uint32(18).fork(); // log_records
       if (r.timestamp !== 0n) w.uint32(9).fixed64(longBits(r.timestamp));
       if (r.severity !== "") w.uint32(26).string(r.severity);
       if (r.body !== "") w.uint32(42).fork().uint32(10).string(r.body).ldelim();
-      for (const k of sortedKeys(r.recordAttributes)) writeKv(w, 6, k, r.recordAttributes[k] ?? "");
+      // The tie-breaking comparison may have sorted these keys already.
+      e.keys ??= sortedKeys(r.recordAttributes);
+      for (const k of e.keys) writeKv(w, 6, k, r.recordAttributes[k] ?? "");
       if (r.traceId.length === 16) w.uint32(74).bytes(r.traceId);
       w.ldelim();
     }
