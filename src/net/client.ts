@@ -4,8 +4,8 @@
  * one rate-limiter token, then the exchange — connecting to an address that was checked (the
  * URL's host is replaced by the vetted IP; Host header and TLS server name keep the original
  * name, so a DNS answer that changes afterwards cannot redirect the connection), following
- * redirects by hand: at most 10 requests, same host only, never https→http, every hop checked
- * again. A guard refusal sends nothing, takes no token and records no latency sample. Errors
+ * redirects by hand: at most 10 requests, same origin only (scheme, host and port), every hop
+ * checked again. A guard refusal sends nothing, takes no token and records no latency sample. Errors
  * never carry the auth value, a query string or URL credentials.
  */
 
@@ -84,7 +84,16 @@ async function readCapped(res: Response, cap: number): Promise<{ bytes: Uint8Arr
   return { bytes: Buffer.concat(chunks), over };
 }
 
-/** The redirect policy for one hop; throws when it refuses. */
+/** The port a URL reaches: its own, or its scheme's default. */
+function effectivePort(u: URL): string {
+  return u.port !== "" ? u.port : u.protocol === "https:" ? "443" : "80";
+}
+
+/**
+ * The redirect policy for one hop; throws when it refuses. A hop must stay on the origin
+ * (scheme, host and port): the vendor key travels with every request, and another port of the
+ * same host is another service.
+ */
 export function checkRedirect(origin: URL, next: URL, sent: number): void {
   if (sent >= MAX_REQUESTS_PER_CHAIN) throw new EgressError(`httpx: stopped after ${MAX_REQUESTS_PER_CHAIN} redirects`);
   // Found by the fuzz test: a same-host hop to another scheme (file:, javascript:, ftp:).
@@ -99,6 +108,11 @@ export function checkRedirect(origin: URL, next: URL, sent: number): void {
   if (origin.protocol === "https:" && next.protocol !== "https:") {
     throw new EgressError(
       `httpx: redirect scheme downgrade https->${next.protocol.replace(":", "")} to ${hostnameOf(next)} blocked (credentials must not be sent cleartext)`,
+    );
+  }
+  if (origin.protocol !== next.protocol || effectivePort(origin) !== effectivePort(next)) {
+    throw new EgressError(
+      `httpx: cross-origin redirect to ${next.protocol}//${hostnameOf(next)}:${effectivePort(next)} blocked (credentials must not leave the origin)`,
     );
   }
 }

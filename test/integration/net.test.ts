@@ -114,6 +114,16 @@ describe("redirects between two loopback hosts", () => {
     a.stop();
     b.stop();
   });
+  test("another port of the same host is another origin: refused, the key never reaches it", async () => {
+    const b = server("127.0.0.1", () => Response.json({ stolen: true }));
+    const a = server("127.0.0.1", () => new Response("", { status: 302, headers: { Location: `${b.url}/collect` } }));
+    const { c } = client({ baseUrl: a.url });
+    await expect(c.getJson("/v1/analytics", signal())).rejects.toThrow("cross-origin redirect");
+    expect(b.seen).toHaveLength(0);
+    expect(a.seen).toHaveLength(1);
+    a.stop();
+    b.stop();
+  });
   test("same-host redirect is followed, headers re-sent; the key only ever reaches 127.0.0.1", async () => {
     const b = server("127.0.0.2", () => Response.json({}));
     const a = server("127.0.0.1", (req) =>

@@ -157,10 +157,13 @@ describe("redirect rule (S24)", () => {
   test.each([
     ["https://api.example.com/v1/x", "https://api.example.com/v1/x/", "allow"],
     ["https://api.example.com/v1/x", "http://api.example.com/v1/x", "downgrade"],
-    ["http://api.example.com/v1/x", "https://api.example.com/v1/x", "allow"],
+    ["http://api.example.com/v1/x", "https://api.example.com/v1/x", "cross-origin"],
     ["https://api.example.com/v1/x", "https://evil.example.com/v1/x", "cross-host"],
     ["http://api.example.com/x", "http://api.example.com/y", "allow"],
-    ["https://api.example.com:443/x", "https://API.example.com:8443/y", "allow"],
+    ["https://api.example.com:443/x", "https://API.example.com:8443/y", "cross-origin"],
+    ["https://api.example.com/x", "https://API.example.com:443/y", "allow"],
+    ["http://api.example.com:8080/x", "http://api.example.com:9090/y", "cross-origin"],
+    ["http://api.example.com/x", "http://api.example.com:80/y", "allow"],
   ])("%p → %p ⇒ %p", (from, to, want) => {
     if (want === "allow") expect(() => checkRedirect(o(from), o(to), 1)).not.toThrow();
     else expect(() => checkRedirect(o(from), o(to), 1)).toThrow(want);
