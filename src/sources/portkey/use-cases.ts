@@ -8,10 +8,20 @@ export interface UseCase {
   apiKeyIds: string[];
 }
 
-/** Lower-case, runs outside [a-z0-9] → `_`, trim `_`. */
+/**
+ * Go's strings.ToLower, one code point at a time with the simple mapping: JavaScript's
+ * toLowerCase maps `İ` (U+0130) to `i` plus a combining dot and a final `Σ` by context, where Go
+ * gives `i` and `σ`.
+ */
+function goToLower(s: string): string {
+  let out = "";
+  for (const c of s) out += c === "\u0130" ? "i" : c.toLowerCase();
+  return out;
+}
+
+/** Lower-case (as the Go build does), runs outside [a-z0-9] → `_`, trim `_`. */
 export function slugify(label: string): string {
-  return label
-    .toLowerCase()
+  return goToLower(label)
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_+|_+$/g, "");
 }
