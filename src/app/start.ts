@@ -158,8 +158,8 @@ async function start(
   const health = new HealthState(livenessThresholdMs(cadences));
   let server: ReturnType<typeof startHealthServer>;
   try {
-    server = startHealthServer(opts.healthAddr, health, (req) =>
-      new URL(req.url).pathname === "/metrics"
+    server = startHealthServer(opts.healthAddr, health, (path) =>
+      path === "/metrics"
         ? new Response(prometheusText(metrics.registry), { headers: { "Content-Type": "text/plain; version=0.0.4" } })
         : undefined,
     );

@@ -45,7 +45,19 @@ export interface HealthServer {
   port: number;
 }
 
-export type ExtraRoute = (req: Request) => Response | Promise<Response> | undefined;
+export type ExtraRoute = (path: string, req: Request) => Response | Promise<Response> | undefined;
+
+/** The request target's path; undefined for targets that are not a URL path (CONNECT's authority form, say). */
+function pathOf(req: Request): string | undefined {
+  if (req.method === "CONNECT") return undefined;
+  try {
+    return new URL(req.url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+const badRequest = () => new Response("bad request\n", { status: 400 });
 
 export function startHealthServer(addr: string, state: HealthState, extra?: ExtraRoute): HealthServer {
   const { hostname, port } = listenAddress(addr);
@@ -56,16 +68,20 @@ export function startHealthServer(addr: string, state: HealthState, extra?: Extr
       port,
       reusePort: false,
       async fetch(req) {
-        const path = new URL(req.url).pathname;
+        const path = pathOf(req);
+        if (path === undefined) return badRequest();
         if (path === "/readyz")
           return new Response(state.ready ? "ok\n" : "not ready\n", { status: state.ready ? 200 : 503 });
         if (path === "/healthz") {
           const ok = state.healthy();
           return new Response(ok ? "ok\n" : "stalled\n", { status: ok ? 200 : 503 });
         }
-        const r = extra ? await extra(req) : undefined;
+        const r = extra ? await extra(path, req) : undefined;
         return r ?? new Response("not found\n", { status: 404 });
       },
+      // Whatever a probe sends, the answer is a 4xx and nothing is printed: the runtime's own
+      // error page would write a stack and bundled source to stderr for every such request.
+      error: badRequest,
     });
   } catch (e) {
     throw new Error(`health server bind failed: ${e instanceof Error ? e.message : String(e)}`);
