@@ -4,7 +4,7 @@
  * `{"time":"<RFC3339Nano>","cursor":"…","epoch":N}`.
  */
 import type { CheckpointKey } from "../model/checkpoint-key.ts";
-import { formatRfc3339Nano, NS_PER_S, parseRfc3339, ZERO_TIME } from "../model/time.ts";
+import { formatRfc3339Nano, NS_PER_S, nowTime, parseRfc3339, type Time, ZERO_TIME } from "../model/time.ts";
 import type { Watermark } from "../model/types.ts";
 
 export interface Checkpointer {
@@ -52,7 +52,7 @@ export function encodeValue(w: Watermark): string {
 }
 
 /** Lenient like the reference decoder: unknown keys ignored, missing/null fields zero. */
-export function decodeValue(text: string, what: string): Watermark {
+export function decodeValue(text: string, what: string, now: Time = nowTime()): Watermark {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -62,14 +62,26 @@ export function decodeValue(text: string, what: string): Watermark {
   if (v === null) return ZERO_WATERMARK;
   if (typeof v !== "object" || Array.isArray(v))
     throw new CorruptCheckpoint(`corrupt checkpoint ${what}: not an object (refusing)`);
-  return fromFields(v as Record<string, unknown>, what);
+  return fromFields(v as Record<string, unknown>, what, now);
 }
 
-export function fromFields(o: Record<string, unknown>, what: string): Watermark {
+/**
+ * How far ahead of this replica's clock a stored watermark may be (another leader's clock can
+ * run a little ahead). Beyond it the value is corrupt: a loop would otherwise wait for the
+ * future, quietly, with every health check green.
+ */
+export const FUTURE_SKEW_NS = 5n * 60n * NS_PER_S;
+
+export function fromFields(o: Record<string, unknown>, what: string, now: Time = nowTime()): Watermark {
   let time = ZERO_TIME;
   if (o.time !== undefined && o.time !== null) {
     const t = typeof o.time === "string" ? parseRfc3339(o.time) : undefined;
     if (t === undefined) throw new CorruptCheckpoint(`corrupt checkpoint ${what}: bad time (refusing)`);
+    if (t > now + FUTURE_SKEW_NS) {
+      throw new CorruptCheckpoint(
+        `corrupt checkpoint ${what}: time ${o.time} is in the future (more than 5m ahead of this clock) (refusing)`,
+      );
+    }
     time = t;
   }
   let cursor = "";
@@ -82,6 +94,11 @@ export function fromFields(o: Record<string, unknown>, what: string): Watermark 
   if (o.epoch !== undefined && o.epoch !== null) {
     if (typeof o.epoch !== "number" || !Number.isInteger(o.epoch)) {
       throw new CorruptCheckpoint(`corrupt checkpoint ${what}: epoch not an integer (refusing)`);
+    }
+    // Beyond 2^53 a JSON or YAML number has already been rounded: the fence would compare a
+    // different epoch than the one written.
+    if (!Number.isSafeInteger(o.epoch) || o.epoch < 0) {
+      throw new CorruptCheckpoint(`corrupt checkpoint ${what}: epoch ${o.epoch} is out of range (refusing)`);
     }
     epoch = o.epoch;
   }

@@ -41,6 +41,25 @@ describe("value format", () => {
       expect(() => decodeValue(bad, "x")).toThrow(CorruptCheckpoint);
     }
   });
+  test("a watermark more than 5 minutes ahead of this clock is corrupt; a little skew is not", () => {
+    const now = t("2026-06-19T10:00:00Z");
+    expect(decodeValue('{"time":"2026-06-19T10:04:59Z","epoch":1}', "x", now).time).toBe(t("2026-06-19T10:04:59Z"));
+    expect(() => decodeValue('{"time":"2026-06-19T10:05:01Z","epoch":1}', "x", now)).toThrow("in the future");
+    expect(() => decodeValue('{"time":"2126-01-01T00:00:00Z","epoch":1}', "x")).toThrow(CorruptCheckpoint);
+  });
+  test("an epoch beyond 2^53 is refused, not rounded", () => {
+    expect(decodeValue('{"epoch":9007199254740991}', "x").epoch).toBe(9007199254740991);
+    for (const e of ["9007199254740992", "9007199254740993", "1e300", "-1"]) {
+      expect(() => decodeValue(`{"epoch":${e}}`, "x")).toThrow("out of range");
+    }
+  });
+  test("the file store refuses to open on a future watermark or a rounded epoch", () => {
+    for (const [i, entry] of ["{time: '2126-01-01T00:00:00Z', epoch: 1}", "{epoch: 9007199254740993}"].entries()) {
+      const p = join(dir, `future-${i}.yaml`);
+      writeFileSync(p, `pk/analytics/x: ${entry}\n`);
+      expect(() => new FileCheckpointer(p)).toThrow(CorruptCheckpoint);
+    }
+  });
 });
 
 describe("fence", () => {
