@@ -1,7 +1,9 @@
 /**
  * Decode `partial_success` from an Export*ServiceResponse: top-level field 1
  * (last one wins) holds field 1 = rejected count (varint) and field 2 = error message.
- * Tolerant by design: anything malformed reads as "no partial success".
+ * Tolerant by design: anything malformed reads as "no partial success" — except a body cut
+ * short inside the message, whose rejected count (written first) still counts: a gateway's
+ * long explanation must not hide that points were dropped.
  */
 function readVarint(b: Uint8Array, pos: number): [number, number] | undefined {
   let result = 0;
@@ -45,7 +47,11 @@ export function decodePartialSuccess(body: Uint8Array): { rejected: number; mess
     const wire = tag & 7;
     if (field === 1 && wire === 2) {
       const l = readVarint(body, after);
-      if (!l || l[1] + l[0] > body.length) break;
+      if (!l) break;
+      if (l[1] + l[0] > body.length) {
+        sub = body.subarray(l[1]); // cut short: decode what arrived
+        break;
+      }
       sub = body.subarray(l[1], l[1] + l[0]);
       pos = l[1] + l[0];
       continue;
@@ -71,7 +77,11 @@ export function decodePartialSuccess(body: Uint8Array): { rejected: number; mess
       pos = v[1];
     } else if (field === 2 && wire === 2) {
       const l = readVarint(sub, after);
-      if (!l || l[1] + l[0] > sub.length) return { rejected: 0, message: "" };
+      if (!l) return { rejected: 0, message: "" };
+      if (l[1] + l[0] > sub.length) {
+        message = new TextDecoder().decode(sub.subarray(l[1])); // the part that arrived
+        break;
+      }
       message = new TextDecoder().decode(sub.subarray(l[1], l[1] + l[0]));
       pos = l[1] + l[0];
     } else {

@@ -41,15 +41,18 @@ export interface PostDeps {
   onPartialReject?: (plane: Plane, rejected: number, message: string) => void;
 }
 
-const MAX_BODY = 4096;
+/** Error bodies only feed the classification and a log line. */
+const MAX_ERROR_BODY = 4096;
+/** A 2xx body may carry a partial_success with a long gateway message; its count comes first. */
+const MAX_SUCCESS_BODY = 65536;
 
-async function readCapped(res: Response): Promise<Uint8Array> {
+async function readCapped(res: Response, cap: number): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let n = 0;
   try {
-    while (n < MAX_BODY) {
+    while (n < cap) {
       const { done, value } = await reader.read();
       if (done || !value) break;
       chunks.push(value);
@@ -58,7 +61,7 @@ async function readCapped(res: Response): Promise<Uint8Array> {
   } finally {
     await reader.cancel().catch(() => {});
   }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY);
+  return Buffer.concat(chunks).subarray(0, cap);
 }
 
 function errorText(e: unknown): string {
@@ -94,7 +97,7 @@ export async function post(
       status = res.status;
       deps.observer?.(plane, status, undefined, deps.now() - started);
       retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), Date.now());
-      raw = await readCapped(res);
+      raw = await readCapped(res, status >= 200 && status <= 299 ? MAX_SUCCESS_BODY : MAX_ERROR_BODY);
     } catch (e) {
       if (status === 0) deps.observer?.(plane, 0, e, deps.now() - started);
       err = e;

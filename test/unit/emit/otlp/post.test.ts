@@ -1,5 +1,6 @@
 /** Transport, retry and Retry-After, classification, partial success, splitting. */
 import { describe, expect, test } from "bun:test";
+import protobuf from "protobufjs/minimal.js";
 import { decodeMetricsRequest } from "../../../../src/emit/otlp/decode.ts";
 import { createEmitter } from "../../../../src/emit/otlp/emitter.ts";
 import { advancesPast, classify, parseRetryAfter } from "../../../../src/emit/otlp/outcome.ts";
@@ -166,6 +167,24 @@ describe("partial success", () => {
     const r = decodePartialSuccess(body);
     expect(r.rejected).toBe(n);
     if (n > 0) expect(r.message).toBe(msg);
+  });
+  /** partial_success with a message of any length (multi-byte length prefixes). */
+  const longPs = (n: number, msg: string) => {
+    const w = protobuf.Writer.create();
+    w.uint32(10).fork().uint32(8).uint32(n).uint32(18).string(msg).ldelim();
+    return w.finish();
+  };
+  test("a message longer than 4 KiB still yields its count and message", async () => {
+    const msg = `rejected: ${"sample out of order; ".repeat(600)}`;
+    const h = harness([() => new Response(longPs(7, msg))]);
+    const seen: [string, number, string][] = [];
+    h.deps.onPartialReject = (p, n, m) => seen.push([p, n, m]);
+    expect(await post(h.deps, "metrics", "u", {}, new Uint8Array(1), signal)).toEqual({ kind: "ok" });
+    expect(seen).toEqual([["metrics", 7, msg]]);
+    // Cut short inside the message (a cap, a proxy): the count still counts.
+    const cut = decodePartialSuccess(longPs(9, msg).subarray(0, 4096));
+    expect(cut.rejected).toBe(9);
+    expect(msg.startsWith(cut.message)).toBe(true);
   });
   test("a 200 with rejects is OK plus the callback", async () => {
     const h = harness([() => new Response(ps(2, "too many"))]);
