@@ -3,9 +3,9 @@
  * substitution and `file:` → typed decode → arktype check → defaults. Secrets are registered
  * with the redactor as soon as they are resolved, so no later error can carry one.
  */
-import { readFileSync } from "node:fs";
 import { type } from "arktype";
-import { isMap, isScalar, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
+import { readBoundedFile } from "../base/read-file.ts";
 import { REDACTED, redact, registerBasicAuth, registerSecret } from "../log/redact.ts";
 import { decodeNode, isNullNode } from "./decode.ts";
 import { applyDefaults, type SourceTypes } from "./defaults.ts";
@@ -17,15 +17,35 @@ import type { AppliedDefault, Config } from "./types.ts";
 
 export const DEFAULT_CONFIG_PATH = "/etc/genai-otel-bridge/config.yaml";
 
+/** `sources[0].auth.value`: where a scalar sits, for messages. */
+function keyPath(ancestors: readonly unknown[], leaf: unknown): string {
+  let out = "";
+  const chain = [...ancestors, leaf];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isPair(parent) && child === parent.value) {
+      const k = isScalar(parent.key) ? String(parent.key.value) : "?";
+      out += out === "" ? k : `.${k}`;
+    } else if (isSeq(parent)) {
+      out += `[${parent.items.indexOf(child as never)}]`;
+    }
+  }
+  return out === "" ? "(top level)" : out;
+}
+
 export interface Loaded {
   config: Config;
   /** Defaults this build applied where the reference binary would refuse the config. */
   applied: AppliedDefault[];
 }
 
+/** Far above any real config, far below what would strain the process. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 export function readConfigFile(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readBoundedFile(path, MAX_CONFIG_BYTES);
   } catch (err) {
     throw new ConfigError(`config: read ${path}: ${osReason(err, path)}`);
   }
@@ -62,13 +82,13 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
   }
   const substituted = new WeakSet<Scalar>();
   visit(doc, {
-    Scalar(_key, node) {
+    Scalar(_key, node, path) {
       const s = untokenise(String(node.value ?? ""), values);
       if (s !== null) {
         node.value = s;
         substituted.add(node);
       }
-      const f = resolveFileRef(String(node.value ?? ""));
+      const f = resolveFileRef(String(node.value ?? ""), keyPath(path, node));
       if (f !== null) {
         node.value = f;
         substituted.add(node);

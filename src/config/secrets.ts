@@ -3,7 +3,7 @@
  * raw text *before* YAML parsing and the real values are put back into scalar nodes *after*,
  * so a value can never inject YAML structure. `file:` references are resolved per scalar.
  */
-import { readFileSync } from "node:fs";
+import { readBoundedFile } from "../base/read-file.ts";
 import { registerSecret } from "../log/redact.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -64,23 +64,30 @@ function osReason(err: unknown, path: string): string {
       return `read ${path}: is a directory`;
     case "ENOTDIR":
       return `open ${path}: not a directory`;
+    case "ENOTREG":
+      return `read ${path}: not a regular file`;
+    case "EFBIG":
+      return `read ${path}: ${(err as Error).message}`;
     default:
       return `open ${path}: ${code ?? "read failed"}`;
   }
 }
 
+/** A secret is a token or a key, not a document. */
+export const MAX_FILE_SECRET_BYTES = 64 * 1024;
+
 /**
  * Resolve a `file:` reference if `text` is one; returns null otherwise. The content is trimmed,
  * never parsed, never expanded, and registered as a secret.
  */
-export function resolveFileRef(text: string): string | null {
+export function resolveFileRef(text: string, key: string): string | null {
   if (!text.startsWith("file:")) return null;
   const path = goTrimSpace(text.slice("file:".length));
   let content: string;
   try {
-    content = readFileSync(path, "utf8");
+    content = readBoundedFile(path, MAX_FILE_SECRET_BYTES);
   } catch (err) {
-    throw new ConfigError(`config: file secret ${JSON.stringify(path)}: ${osReason(err, path)}`);
+    throw new ConfigError(`config: ${key}: file secret ${JSON.stringify(path)}: ${osReason(err, path)}`);
   }
   const value = goTrimSpace(content);
   registerSecret(value);

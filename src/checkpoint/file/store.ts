@@ -4,9 +4,10 @@
  * `<path>.tmp`, mode 0600, then rename), and a failed flush restores the previous entry.
  * A corrupt file refuses start-up rather than bootstrapping over it.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parse, stringify } from "yaml";
+import { readBoundedFile } from "../../base/read-file.ts";
 import { type CheckpointKey, keyString } from "../../model/checkpoint-key.ts";
 import { formatRfc3339Nano } from "../../model/time.ts";
 import type { Watermark } from "../../model/types.ts";
@@ -19,6 +20,9 @@ import {
   ZERO_WATERMARK,
 } from "../contract.ts";
 
+/** A few hundred loops' watermarks fit in kilobytes; anything near this is not a checkpoint. */
+export const MAX_CHECKPOINT_FILE_BYTES = 8 * 1024 * 1024;
+
 export class FileCheckpointer implements Checkpointer {
   private readonly entries = new Map<string, Watermark>();
   /** Serialises saves (the flush is synchronous, but keep the contract explicit). */
@@ -27,10 +31,10 @@ export class FileCheckpointer implements Checkpointer {
   constructor(readonly path: string) {
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = readBoundedFile(path, MAX_CHECKPOINT_FILE_BYTES);
     } catch (e) {
       if ((e as { code?: string }).code === "ENOENT") return;
-      throw new Error(`file checkpoint: read ${path}: ${(e as Error).message}`);
+      throw new Error(`file checkpoint (-checkpoint-file): read ${path}: ${(e as Error).message}`);
     }
     let doc: unknown;
     try {

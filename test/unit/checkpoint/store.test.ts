@@ -1,5 +1,6 @@
 /** The checkpoint value format, the fence, and the file backend's own behaviour. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import {
   ZERO_WATERMARK,
 } from "../../../src/checkpoint/contract.ts";
 import { resolveCheckpointPath } from "../../../src/checkpoint/file/path.ts";
-import { FileCheckpointer } from "../../../src/checkpoint/file/store.ts";
+import { FileCheckpointer, MAX_CHECKPOINT_FILE_BYTES } from "../../../src/checkpoint/file/store.ts";
 import { formatRfc3339Nano, parseRfc3339, ZERO_TIME } from "../../../src/model/time.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ckpt-"));
@@ -52,6 +53,12 @@ describe("value format", () => {
     for (const e of ["9007199254740992", "9007199254740993", "1e300", "-1"]) {
       expect(() => decodeValue(`{"epoch":${e}}`, "x")).toThrow("out of range");
     }
+  });
+  test("the checkpoint file must be a regular file of bounded size", () => {
+    const big = join(dir, "big.yaml");
+    spawnSync("truncate", ["-s", "100M", big]);
+    expect(() => new FileCheckpointer(big)).toThrow(`larger than ${MAX_CHECKPOINT_FILE_BYTES} bytes`);
+    expect(() => new FileCheckpointer("/dev/zero")).toThrow("-checkpoint-file): read /dev/zero: not a regular file");
   });
   test("the file store refuses to open on a future watermark or a rounded epoch", () => {
     for (const [i, entry] of ["{time: '2126-01-01T00:00:00Z', epoch: 1}", "{epoch: 9007199254740993}"].entries()) {

@@ -1,8 +1,11 @@
 /** Loading: secret references, schema typing, defaults. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MAX_CONFIG_BYTES, readConfigFile } from "../../../src/config/load.ts";
+import { MAX_FILE_SECRET_BYTES } from "../../../src/config/secrets.ts";
 import { HOUR, MINUTE, MS, SECOND } from "../../../src/model/duration.ts";
 import { B, dropLine, ENV_B, edit, load, loadError, validate } from "../../support/config-fixtures.ts";
 
@@ -68,11 +71,35 @@ describe("11.1 loading and secrets", () => {
     expect(load(withToken(`file:${sec1}`)).emit.telemetry.otlp.token).toBe("s3cr3t-value");
     expect(load(withToken(`"file:  ${sec1}  "`)).emit.telemetry.otlp.token).toBe("s3cr3t-value");
   });
-  test("#11 unreadable file names the path, not a value", () => {
+  test("#11 unreadable file names the key and the path, not a value", () => {
     expect(loadError(withToken("file:/nonexistent/tok"))).toBe(
-      'config: file secret "/nonexistent/tok": open /nonexistent/tok: no such file or directory',
+      'config: emit.telemetry.otlp.token: file secret "/nonexistent/tok": open /nonexistent/tok: no such file or directory',
     );
-    expect(loadError(withToken(`file:${dir}`))).toContain(`config: file secret "${dir}": read ${dir}: is a directory`);
+    expect(loadError(withToken(`file:${dir}`))).toContain(
+      `config: emit.telemetry.otlp.token: file secret "${dir}": read ${dir}: is a directory`,
+    );
+    expect(loadError(edit(B, "value: ${PORTKEY_API_KEY}", "value: file:/nonexistent/key"))).toContain(
+      "config: sources[0].auth.value: file secret",
+    );
+  });
+  test("file: references and -config read regular files of bounded size only", () => {
+    const fifo = join(dir, "fifo");
+    spawnSync("mkfifo", [fifo]);
+    const big = join(dir, "big");
+    spawnSync("truncate", ["-s", "1G", big]);
+    for (const [path, why] of [
+      ["/dev/zero", "not a regular file"],
+      [fifo, "not a regular file"],
+      [big, `larger than ${MAX_FILE_SECRET_BYTES} bytes`],
+    ] as const) {
+      expect(loadError(withToken(`file:${path}`))).toBe(
+        `config: emit.telemetry.otlp.token: file secret "${path}": read ${path}: ${why}`,
+      );
+    }
+    expect(() => readConfigFile("/dev/zero")).toThrow("config: read /dev/zero: read /dev/zero: not a regular file");
+    expect(() => readConfigFile(fifo)).toThrow("not a regular file");
+    expect(() => readConfigFile(big)).toThrow(`larger than ${MAX_CONFIG_BYTES} bytes`);
+    expect(() => readConfigFile(dir)).toThrow("is a directory");
   });
   test("#12/#13 file: combined with env references", () => {
     expect(load(withToken("file:${D}/sec1"), { ...ENV_B, D: dir }).emit.telemetry.otlp.token).toBe("s3cr3t-value");
