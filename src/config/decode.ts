@@ -19,6 +19,8 @@ export interface DecodeContext {
   lines: LineCounter;
   /** Scalars whose value came from a `${}` or `file:` substitution. */
   substituted: WeakSet<Scalar>;
+  /** Scalars whose value is the content of a `file:` reference: never shown in a message. */
+  fromFile?: WeakSet<Scalar>;
   issues: DecodeIssue[];
   /** Resolves aliases. */
   resolveAlias: (n: Node) => Node | undefined;
@@ -84,8 +86,12 @@ function lineOf(n: Node | null | undefined, ctx: DecodeContext): number {
   return ctx.lines.linePos(off).line;
 }
 
+/** What a message may show of a file's content: nothing. */
+const FILE_CONTENT = "(the content of a file: reference, not shown)";
+const hidden = (n: Node, ctx: DecodeContext) => isScalar(n) && ctx.fromFile?.has(n) === true;
+
 function cannot(n: Node, kind: Kind, path: string, ctx: DecodeContext): undefined {
-  const shown = isScalar(n) ? ` \`${text(n)}\`` : "";
+  const shown = hidden(n, ctx) ? ` ${FILE_CONTENT}` : isScalar(n) ? ` \`${text(n)}\`` : "";
   ctx.issues.push({
     line: lineOf(n, ctx),
     message: `cannot unmarshal ${tagOf(n, ctx)}${shown} into ${KIND_NAME[kind.k]} (${path || "config"})`,
@@ -116,7 +122,10 @@ export function decodeNode(raw: Node | null | undefined, kind: Kind, path: strin
         return t;
       } catch (e) {
         const msg = e instanceof DurationError ? e.message : String(e);
-        ctx.issues.push({ line: lineOf(n, ctx), message: `${path}: invalid duration ${JSON.stringify(t)}: ${msg}` });
+        const message = hidden(n, ctx)
+          ? `${path}: invalid duration ${FILE_CONTENT}`
+          : `${path}: invalid duration ${JSON.stringify(t)}: ${msg}`;
+        ctx.issues.push({ line: lineOf(n, ctx), message });
         return undefined;
       }
     }

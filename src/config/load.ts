@@ -6,7 +6,7 @@
 import { type } from "arktype";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
 import { readBoundedFile } from "../base/read-file.ts";
-import { REDACTED, redact, registerBasicAuth, registerSecret } from "../log/redact.ts";
+import { REDACTED, redact, registerBasicAuth, registerSecret, renderings } from "../log/redact.ts";
 import { decodeNode, isNullNode } from "./decode.ts";
 import { applyDefaults, type SourceTypes } from "./defaults.ts";
 import { ConfigError } from "./errors.ts";
@@ -57,9 +57,8 @@ export function readConfigFile(path: string): string {
  */
 function redactValues(msg: string, values: string[]): string {
   let out = redact(msg);
-  for (const v of [...values].sort((a, b) => b.length - a.length)) {
-    if (Buffer.byteLength(v) > 3) out = out.split(v).join(REDACTED);
-  }
+  const forms = values.filter((v) => Buffer.byteLength(v) > 3).flatMap(renderings);
+  for (const v of [...new Set(forms)].sort((a, b) => b.length - a.length)) out = out.split(v).join(REDACTED);
   return out;
 }
 
@@ -81,6 +80,7 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
     throw new ConfigError(redactValues(`config: parse: yaml: ${where}${firstLine(syntax.message)}`, values));
   }
   const substituted = new WeakSet<Scalar>();
+  const fromFile = new WeakSet<Scalar>();
   visit(doc, {
     Scalar(_key, node, path) {
       const s = untokenise(String(node.value ?? ""), values);
@@ -92,6 +92,7 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
       if (f !== null) {
         node.value = f;
         substituted.add(node);
+        fromFile.add(node);
       }
     },
   });
@@ -99,6 +100,7 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
   const ctx = {
     lines,
     substituted,
+    fromFile,
     issues,
     resolveAlias: (n: Node) => {
       const r = (n as unknown as { resolve(d: unknown): Node | undefined }).resolve(doc);

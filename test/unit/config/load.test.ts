@@ -82,6 +82,19 @@ describe("11.1 loading and secrets", () => {
       "config: sources[0].auth.value: file secret",
     );
   });
+  test("a file: value is never shown in an error; an env secret in any escaped form is redacted", () => {
+    const quoted = join(dir, "quoted");
+    writeFileSync(quoted, 'abc"def');
+    const e1 = loadError(edit(B, "cadence: 60s", `cadence: file:${quoted}`));
+    expect(e1).toContain("analytics.cadence: invalid duration (the content of a file: reference, not shown)");
+    for (const leak of ["abc", "def"]) expect(e1).not.toContain(leak);
+    const e2 = loadError(edit(B, "cadence: 60s", "cadence: file:/proc/self/environ"));
+    expect(e2).toContain("not shown");
+    expect(e2).not.toContain("PATH=");
+    const e3 = loadError(edit(B, "cadence: 60s", "cadence: ${CAD}"), { ...ENV_B, CAD: 'x"secret-cadence' });
+    expect(e3).toContain("invalid duration");
+    expect(e3).not.toContain("secret-cadence");
+  });
   test("file: references and -config read regular files of bounded size only", () => {
     const fifo = join(dir, "fifo");
     spawnSync("mkfifo", [fifo]);

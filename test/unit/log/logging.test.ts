@@ -102,6 +102,19 @@ describe("#108/#109 limiter", () => {
 });
 
 describe("redaction", () => {
+  test("every rendering of a secret: raw, JSON-escaped, Go-quoted, YAML-escaped, cut short", () => {
+    const secret = 'pa"ss\\wo\nrd\u0001-tail';
+    registerSecret(secret);
+    const forms = [
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      'pa\\"ss\\\\wo\\nrd\\x01-tail',
+      'pa\\"ss\\\\wo\\nrd\\x01-tail'.replace("\\x01", "\\u0001"),
+    ];
+    for (const f of forms) expect(redact(`value ${f} end`)).toBe("value [redacted] end");
+    expect(redact(`snippet: ${JSON.stringify(secret).slice(0, 16)}`)).toBe('snippet: "[redacted]');
+    expect(redact("an ordinary message")).toBe("an ordinary message");
+  });
   test("registered secrets, Basic auth forms, URL credentials and queries", () => {
     registerSecret("sk-live-0123456789");
     registerBasicAuth("998877", "glc_tok_abcdef");
