@@ -19,6 +19,11 @@ export class FileRefused extends Error {
 }
 
 export function readBoundedFile(path: string, maxBytes: number): string {
+  return readRawBytes(path, maxBytes).toString("utf8");
+}
+
+/** The same checks, the bytes as they are. */
+export function readRawBytes(path: string, maxBytes: number): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
@@ -33,7 +38,7 @@ export function readBoundedFile(path: string, maxBytes: number): string {
       n += got;
       if (n > maxBytes) throw new FileRefused("EFBIG", `larger than ${maxBytes} bytes`, maxBytes);
     }
-    return buf.subarray(0, n).toString("utf8");
+    return buf.subarray(0, n);
   } finally {
     closeSync(fd);
   }

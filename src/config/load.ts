@@ -5,7 +5,7 @@
  */
 import { type } from "arktype";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
-import { readBoundedFile } from "../base/read-file.ts";
+import { readBoundedFile, readRawBytes } from "../base/read-file.ts";
 import { REDACTED, redact, registerBasicAuth, registerSecret, renderings } from "../log/redact.ts";
 import { decodeNode, isNullNode } from "./decode.ts";
 import { applyDefaults, type SourceTypes } from "./defaults.ts";
@@ -44,11 +44,22 @@ export interface Loaded {
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 export function readConfigFile(path: string): string {
+  let text: string;
   try {
-    return readBoundedFile(path, MAX_CONFIG_BYTES);
+    text = readBoundedFile(path, MAX_CONFIG_BYTES);
   } catch (err) {
     throw new ConfigError(`config: read ${path}: ${osReason(err, path)}`);
   }
+  // Invalid UTF-8 decodes to U+FFFD; the Go build refuses the file instead, and so do we.
+  if (text.includes("\uFFFD")) {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(readRawBytes(path, MAX_CONFIG_BYTES));
+    } catch {
+      const line = text.slice(0, text.indexOf("\uFFFD")).split("\n").length;
+      throw new ConfigError(`config: read ${path}: invalid UTF-8 at line ${line}`);
+    }
+  }
+  return text;
 }
 
 /**
@@ -88,12 +99,17 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
         node.value = s;
         substituted.add(node);
       }
-      const f = resolveFileRef(String(node.value ?? ""), keyPath(path, node));
+      const where = keyPath(path, node);
+      const f = resolveFileRef(String(node.value ?? ""), where);
       if (f !== null) {
         node.value = f;
         substituted.add(node);
         fromFile.add(node);
       }
+      // As the Go build does: these never belong in a value (nor can a log line carry them safely).
+      const v = String(node.value ?? "");
+      const bad = v.includes("\u0000") ? "a NUL byte" : v.includes("\u2028") ? "U+2028 (line separator)" : "";
+      if (bad !== "") throw new ConfigError(redactValues(`config: ${where}: value contains ${bad}`, values));
     },
   });
   const issues: { line: number; message: string }[] = [];

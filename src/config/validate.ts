@@ -9,6 +9,8 @@ import { baseUrlOk, emitGate, insecure, loopback } from "./urlgate.ts";
 const q = (s: string) => JSON.stringify(s);
 const MAX_WINDOW = 55 * MINUTE;
 const CADENCE_FLOOR = 10 * SECOND;
+/** One token per 2,000,000 s, within the longest wait a timer can express (2^31 − 1 ms). */
+export const MIN_RPS = 0.0000005;
 
 function governance(c: Config, out: string[]): void {
   const g = c.governance;
@@ -167,6 +169,11 @@ export function validateConfig(c: Config, knownTypes: ReadonlySet<string>): stri
     if (!(s.rate_limit.rps > 0)) {
       out.push(
         `source ${name}: rate_limit.rps must be > 0 (unset ⇒ default 1 applied in Load), got ${s.rate_limit.rps}`,
+      );
+    } else if (s.rate_limit.rps < MIN_RPS) {
+      // Below this the wait for one token no longer fits a timer: the loop would never send.
+      out.push(
+        `source ${name}: rate_limit.rps must be >= 0.0000005 (one request per ~23 days; smaller never issues a request), got ${s.rate_limit.rps}`,
       );
     }
     if (s.rate_limit.burst < 1) {

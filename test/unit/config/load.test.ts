@@ -89,11 +89,25 @@ describe("11.1 loading and secrets", () => {
     expect(e1).toContain("analytics.cadence: invalid duration (the content of a file: reference, not shown)");
     for (const leak of ["abc", "def"]) expect(e1).not.toContain(leak);
     const e2 = loadError(edit(B, "cadence: 60s", "cadence: file:/proc/self/environ"));
-    expect(e2).toContain("not shown");
+    expect(e2).toContain("sources[0].loops.analytics.cadence");
     expect(e2).not.toContain("PATH=");
     const e3 = loadError(edit(B, "cadence: 60s", "cadence: ${CAD}"), { ...ENV_B, CAD: 'x"secret-cadence' });
     expect(e3).toContain("invalid duration");
     expect(e3).not.toContain("secret-cadence");
+  });
+  test("a NUL byte, a U+2028 or invalid UTF-8 is refused, naming the key (or the line)", () => {
+    expect(loadError(edit(B, "deployment_environment: ${ENV}", 'deployment_environment: "a\\0b"'))).toBe(
+      "config: identity.deployment_environment: value contains a NUL byte",
+    );
+    expect(loadError(edit(B, "deployment_environment: ${ENV}", 'deployment_environment: "a\\u2028b"'))).toBe(
+      "config: identity.deployment_environment: value contains U+2028 (line separator)",
+    );
+    const bad = join(dir, "bad-utf8.yaml");
+    writeFileSync(bad, Buffer.concat([Buffer.from('emit:\n  x: "'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]));
+    expect(() => readConfigFile(bad)).toThrow(`config: read ${bad}: invalid UTF-8 at line 2`);
+    const ok = join(dir, "replacement-char.yaml");
+    writeFileSync(ok, 'emit: {x: "\uFFFD"}\n');
+    expect(readConfigFile(ok)).toContain("\uFFFD");
   });
   test("file: references and -config read regular files of bounded size only", () => {
     const fifo = join(dir, "fifo");

@@ -244,6 +244,12 @@ describe("11.4 config validation", () => {
     ).toContain('source "portkey-dev": auth.header and auth.value are required');
   });
   test("#74 rate limit", () => {
+    for (const tiny of ["5e-324", "0.0000001"]) {
+      expect(one(edit(B, "rate_limit: { rps: 1, burst: 3 }", `rate_limit: {rps: ${tiny}, burst: 3}`))).toContain(
+        "rate_limit.rps must be >= 0.0000005 (one request per ~23 days; smaller never issues a request)",
+      );
+    }
+    expect(validate(edit(B, "rate_limit: { rps: 1, burst: 3 }", "rate_limit: {rps: 0.0000005, burst: 3}"))).toEqual([]);
     const v = one(edit(B, "rate_limit: { rps: 1, burst: 3 }", "rate_limit: {rps: -1, burst: -2}"));
     expect(v).toContain("rate_limit.rps must be > 0 (unset ⇒ default 1 applied in Load), got -1");
     expect(v).toContain(
