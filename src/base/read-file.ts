@@ -12,7 +12,6 @@ export class FileRefused extends Error {
   constructor(
     readonly code: "EISDIR" | "ENOTREG" | "EFBIG",
     message: string,
-    readonly limit = 0,
   ) {
     super(message);
   }
@@ -29,14 +28,14 @@ export function readRawBytes(path: string, maxBytes: number): Buffer {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new FileRefused("EISDIR", "is a directory");
     if (!st.isFile()) throw new FileRefused("ENOTREG", "not a regular file");
-    if (st.size > maxBytes) throw new FileRefused("EFBIG", `larger than ${maxBytes} bytes`, maxBytes);
+    if (st.size > maxBytes) throw new FileRefused("EFBIG", `larger than ${maxBytes} bytes`);
     const buf = Buffer.alloc(maxBytes + 1);
     let n = 0;
     for (;;) {
       const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
-      if (n > maxBytes) throw new FileRefused("EFBIG", `larger than ${maxBytes} bytes`, maxBytes);
+      if (n > maxBytes) throw new FileRefused("EFBIG", `larger than ${maxBytes} bytes`);
     }
     return buf.subarray(0, n);
   } finally {

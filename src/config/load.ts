@@ -5,7 +5,7 @@
  */
 import { type } from "arktype";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Scalar, visit } from "yaml";
-import { readBoundedFile, readRawBytes } from "../base/read-file.ts";
+import { readRawBytes } from "../base/read-file.ts";
 import { REDACTED, redact, registerBasicAuth, registerSecret, renderings } from "../log/redact.ts";
 import { decodeNode, isNullNode } from "./decode.ts";
 import { applyDefaults, type SourceTypes } from "./defaults.ts";
@@ -44,22 +44,20 @@ export interface Loaded {
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 export function readConfigFile(path: string): string {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readBoundedFile(path, MAX_CONFIG_BYTES);
+    bytes = readRawBytes(path, MAX_CONFIG_BYTES);
   } catch (err) {
     throw new ConfigError(`config: read ${path}: ${osReason(err, path)}`);
   }
-  // Invalid UTF-8 decodes to U+FFFD; the Go build refuses the file instead, and so do we.
-  if (text.includes("\uFFFD")) {
-    try {
-      new TextDecoder("utf-8", { fatal: true }).decode(readRawBytes(path, MAX_CONFIG_BYTES));
-    } catch {
-      const line = text.slice(0, text.indexOf("\uFFFD")).split("\n").length;
-      throw new ConfigError(`config: read ${path}: invalid UTF-8 at line ${line}`);
-    }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // The Go build refuses a file that is not UTF-8; name the line the first bad byte is on.
+    const text = bytes.toString("utf8");
+    const line = text.slice(0, text.indexOf("\uFFFD")).split("\n").length;
+    throw new ConfigError(`config: read ${path}: invalid UTF-8 at line ${line}`);
   }
-  return text;
 }
 
 /**

@@ -45,7 +45,8 @@ export interface HealthServer {
   port: number;
 }
 
-export type ExtraRoute = (path: string, req: Request) => Response | Promise<Response> | undefined;
+/** A further route by path (the self-metrics page); undefined falls through to 404. */
+export type ExtraRoute = (path: string) => Response | Promise<Response> | undefined;
 
 /** The request target's path; undefined for targets that are not a URL path (CONNECT's authority form, say). */
 function pathOf(req: Request): string | undefined {
@@ -76,7 +77,7 @@ export function startHealthServer(addr: string, state: HealthState, extra?: Extr
           const ok = state.healthy();
           return new Response(ok ? "ok\n" : "stalled\n", { status: ok ? 200 : 503 });
         }
-        const r = extra ? await extra(path, req) : undefined;
+        const r = extra ? await extra(path) : undefined;
         return r ?? new Response("not found\n", { status: 404 });
       },
       // Whatever a probe sends, the answer is a 4xx and nothing is printed: the runtime's own
