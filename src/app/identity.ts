@@ -2,6 +2,7 @@
  * Replica identity: `-identity`, else `$POD_NAME`, else the ECS task ARN
  * from the task-metadata endpoint. Failures leave it empty with one WARN.
  */
+import { readDecoded } from "../base/body.ts";
 import type { Logger } from "../log/logger.ts";
 
 export async function ecsIdentity(uri: string | undefined, log: Logger): Promise<string> {
@@ -11,10 +12,10 @@ export async function ecsIdentity(uri: string | undefined, log: Logger): Promise
     const res = await fetch(`${uri.replace(/\/+$/, "")}/task`, {
       signal: AbortSignal.timeout(2000),
       redirect: "manual",
+      decompress: false,
     });
     try {
-      const buf = await res.arrayBuffer();
-      body = new TextDecoder().decode(buf.slice(0, 65536));
+      body = new TextDecoder().decode((await readDecoded(res, 65536)).bytes);
     } catch (err) {
       log.warn("ECS task-metadata body read failed; leader-election identity unresolved", { err });
       return "";

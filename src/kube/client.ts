@@ -7,9 +7,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ACCEPTED_ENCODINGS, readDecoded } from "../base/body.ts";
 
 export const DEFAULT_SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 const TOKEN_TTL_MS = 60_000;
+/** Far above any object this client reads (a ConfigMap or Lease is at most 1 MiB). */
+const MAX_KUBE_BODY = 8 << 20;
 
 export type KubeErrorKind = "notfound" | "conflict" | "auth" | "forbidden" | "invalid" | "transient";
 
@@ -131,6 +134,7 @@ export class KubeClient {
     const timeout = AbortSignal.timeout(this.cfg.timeoutMs ?? 10_000);
     const headers: Record<string, string> = {
       Accept: "application/json",
+      "Accept-Encoding": ACCEPTED_ENCODINGS,
       Authorization: `Bearer ${this.bearer(force)}`,
     };
     if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -142,6 +146,7 @@ export class KubeClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: "manual",
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        decompress: false,
         ...(this.ca ? { tls: { ca: this.ca } } : {}),
       });
     } catch (e) {
@@ -151,7 +156,21 @@ export class KubeClient {
         "transient",
       );
     }
-    const text = await res.text();
+    // A Lease or ConfigMap is at most 1 MiB; the cap holds on the wire and after inflating.
+    let read: { bytes: Uint8Array; over: boolean };
+    try {
+      read = await readDecoded(res, MAX_KUBE_BODY);
+    } catch (e) {
+      throw new KubeError(
+        `kubernetes ${method} ${path}: ${e instanceof Error ? e.message : String(e)}`,
+        0,
+        "transient",
+      );
+    }
+    if (read.over) {
+      throw new KubeError(`kubernetes ${method} ${path}: response body exceeds ${MAX_KUBE_BODY} bytes`, 0, "transient");
+    }
+    const text = new TextDecoder().decode(read.bytes);
     let json: Record<string, unknown> = {};
     try {
       json = text === "" ? {} : (JSON.parse(text) as Record<string, unknown>);

@@ -9,6 +9,7 @@
  * never carry the auth value, a query string or URL credentials.
  */
 
+import { ACCEPTED_ENCODINGS, readDecoded, UndecodableBody } from "../base/body.ts";
 import type { FetchLike } from "../base/fetch.ts";
 import { redact } from "../log/redact.ts";
 import { checkDest, EgressError, type EgressPolicy, hostnameOf, type Resolver, systemResolver } from "./egress.ts";
@@ -57,31 +58,6 @@ export const MAX_REQUESTS_PER_CHAIN = 10;
 /** The URL without query string, fragment or userinfo, for messages. */
 export function safeUrl(url: string): string {
   return url.replace(/[?#].*$/, "").replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
-}
-
-async function readCapped(res: Response, cap: number): Promise<{ bytes: Uint8Array; over: boolean }> {
-  if (!res.body) return { bytes: new Uint8Array(0), over: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  let over = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || !value) break;
-      if (n + value.length > cap) {
-        chunks.push(value.subarray(0, cap - n));
-        n = cap;
-        over = true;
-        break;
-      }
-      chunks.push(value);
-      n += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return { bytes: Buffer.concat(chunks), over };
 }
 
 /** The port a URL reaches: its own, or its scheme's default. */
@@ -149,17 +125,31 @@ export class HttpClient {
     const url = `${this.o.baseUrl.replace(/\/+$/, "")}${path}`;
     const init: RequestOptions =
       body === undefined
-        ? { method }
-        : { method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } };
+        ? { method, headers: { "Accept-Encoding": ACCEPTED_ENCODINGS } }
+        : {
+            method,
+            body: JSON.stringify(body),
+            headers: { "Content-Type": "application/json", "Accept-Encoding": ACCEPTED_ENCODINGS },
+          };
     const res = await this.send(url, signal, init);
     if (res.status < 200 || res.status > 299) {
-      const { bytes } = await readCapped(res, this.o.errorCap ?? 2048);
+      // An error body in a coding that does not decode still has its status, which callers act on.
+      const { bytes } = await readDecoded(res, this.o.errorCap ?? 2048).catch((e) => {
+        if (e instanceof UndecodableBody) return { bytes: new Uint8Array(0) };
+        throw e;
+      });
       const snippet = redact(new TextDecoder().decode(bytes).replace(/\s+/g, " ").trim());
       return { status: res.status, snippet };
     }
     const cap = this.o.successCap ?? 1 << 20;
-    const { bytes, over } = await readCapped(res, cap);
-    if (over) throw new Error(`${method} ${safeUrl(url)}: response body exceeds ${cap} bytes`);
+    let decoded: { bytes: Uint8Array; over: boolean };
+    try {
+      decoded = await readDecoded(res, cap);
+    } catch (e) {
+      throw new Error(`${method} ${safeUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const { bytes, over } = decoded;
+    if (over) throw new Error(`${method} ${safeUrl(url)}: response body exceeds ${cap} bytes (compressed or inflated)`);
     if (method !== "GET" && bytes.length === 0) return { status: res.status, snippet: "" };
     try {
       return { status: res.status, json: JSON.parse(new TextDecoder().decode(bytes)), snippet: "" };
@@ -224,9 +214,12 @@ export class HttpClient {
   }
 
   private exchange(url: URL, addrs: Ip[], signal: AbortSignal, init: RequestOptions): Promise<Response> {
+    // Identity unless the caller reads a coding itself (readDecoded): a ranged download's
+    // offsets index the stored bytes, and nothing is ever inflated by the runtime.
     const headers: Record<string, string> = {
       "User-Agent": this.o.userAgent,
       Accept: "application/json",
+      "Accept-Encoding": "identity",
       ...init.headers,
     };
     // A client without an auth header (the signed-URL download) sends none.
@@ -243,13 +236,21 @@ export class HttpClient {
       // Through a proxy the proxy resolves the name (residual rebinding window, documented);
       // the destination was checked above, and the proxy's own address is checked here.
       return checkDest(new URL(proxy), { ...this.policy, allowHosts: [] }).then(() =>
-        this.fetchImpl(url.href, { method, headers, body, redirect: "manual", signal, proxy, tls }),
+        this.fetchImpl(url.href, { method, headers, body, redirect: "manual", signal, proxy, tls, decompress: false }),
       );
     }
     const ip = addrs.find((a) => a.v === 4) ?? addrs[0];
     if (!ip) throw new EgressError(`httpx: no vetted address for ${hostnameOf(url)}`);
     // Connect to the address that was checked; Host and SNI keep the name.
     headers.Host = url.host;
-    return this.fetchImpl(pinned(url, ip), { method, headers, body, redirect: "manual", signal, tls });
+    return this.fetchImpl(pinned(url, ip), {
+      method,
+      headers,
+      body,
+      redirect: "manual",
+      signal,
+      tls,
+      decompress: false,
+    });
   }
 }

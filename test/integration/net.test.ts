@@ -91,6 +91,47 @@ describe("client basics", () => {
   });
 });
 
+describe("compressed bodies (bounded while inflating)", () => {
+  const gz = (body: string | Uint8Array<ArrayBuffer>) =>
+    Bun.gzipSync(typeof body === "string" ? new TextEncoder().encode(body) : body);
+  test("gzip is asked for and inflated by the client", async () => {
+    const a = server("127.0.0.1", () => new Response(gz('{"ok":2}'), { headers: { "Content-Encoding": "gzip" } }));
+    const { c } = client({ baseUrl: a.url });
+    expect((await c.getJson("/x", signal())).json).toEqual({ ok: 2 });
+    expect(a.seen[0]?.headers["accept-encoding"]).toBe("gzip");
+    a.stop();
+  });
+  test("a small body that inflates past the cap is refused without inflating it", async () => {
+    // 64 MiB of zeros is ~65 KB of gzip: well inside the 1 MiB cap on the wire.
+    const bomb = gz(new Uint8Array(64 << 20));
+    const a = server("127.0.0.1", () => new Response(bomb, { headers: { "Content-Encoding": "gzip" } }));
+    const inits: { decompress?: boolean }[] = [];
+    const { c } = client({
+      baseUrl: a.url,
+      fetch: (url, init) => {
+        inits.push(init);
+        return fetch(url, init);
+      },
+    });
+    await expect(c.getJson("/x", signal())).rejects.toThrow("exceeds 1048576 bytes (compressed or inflated)");
+    expect(inits.map((i) => i.decompress)).toEqual([false]);
+    a.stop();
+  });
+  test("an unknown coding or a corrupt gzip body is an error; an error body keeps its status", async () => {
+    const codings = ["br", "gzip"];
+    const a = server("127.0.0.1", (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/err") return new Response(gz("quota"), { status: 429, headers: { "Content-Encoding": "gzip" } });
+      return new Response("not gzip at all", { headers: { "Content-Encoding": codings.shift() ?? "" } });
+    });
+    const { c } = client({ baseUrl: a.url });
+    await expect(c.getJson("/x", signal())).rejects.toThrow('unsupported Content-Encoding "br"');
+    await expect(c.getJson("/x", signal())).rejects.toThrow("gzip body does not decode");
+    expect(await c.getJson("/err", signal())).toEqual({ status: 429, snippet: "quota" });
+    a.stop();
+  });
+});
+
 describe("redirects between two loopback hosts", () => {
   test("S23 cross-host: refused, the other host never sees the key (or anything)", async () => {
     const b = server("127.0.0.2", () => Response.json({ stolen: true }));

@@ -4,6 +4,7 @@
  * retry; other 4xx are classified at once; other statuses (3xx, 500, 501, …) are handed back
  * for the next cadence. Redirects are never followed.
  */
+import { readDecoded, UndecodableBody } from "../../base/body.ts";
 import type { FetchLike } from "../../base/fetch.ts";
 import { classify, type EmitOutcome, parseRetryAfter } from "./outcome.ts";
 import { decodePartialSuccess } from "./partial-success.ts";
@@ -46,24 +47,6 @@ const MAX_ERROR_BODY = 4096;
 /** A 2xx body may carry a partial_success with a long gateway message; its count comes first. */
 const MAX_SUCCESS_BODY = 65536;
 
-async function readCapped(res: Response, cap: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  try {
-    while (n < cap) {
-      const { done, value } = await reader.read();
-      if (done || !value) break;
-      chunks.push(value);
-      n += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).subarray(0, cap);
-}
-
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -89,15 +72,24 @@ export async function post(
     try {
       const res = await deps.fetch(url, {
         method: "POST",
-        headers,
+        // Bodies are inflated here within the cap, never by the runtime (see base/body.ts).
+        headers: { "Accept-Encoding": "identity", ...headers },
         body,
         redirect: "manual",
         signal: AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]),
+        decompress: false,
       });
       status = res.status;
       deps.observer?.(plane, status, undefined, deps.now() - started);
       retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), Date.now());
-      raw = await readCapped(res, status >= 200 && status <= 299 ? MAX_SUCCESS_BODY : MAX_ERROR_BODY);
+      const cap = status >= 200 && status <= 299 ? MAX_SUCCESS_BODY : MAX_ERROR_BODY;
+      // A body that does not decode is read as empty: the status alone classifies it.
+      raw = (
+        await readDecoded(res, cap).catch((e) => {
+          if (e instanceof UndecodableBody) return { bytes: new Uint8Array(0) };
+          throw e;
+        })
+      ).bytes;
     } catch (e) {
       if (status === 0) deps.observer?.(plane, 0, e, deps.now() - started);
       err = e;

@@ -5,6 +5,7 @@
  * advancing the offsets so they are never read again. The signed URL's query string is a
  * bearer credential: it never appears in an error or a log line.
  */
+import { contentCoding, readCapped } from "../../../base/body.ts";
 import type { Time } from "../../../model/time.ts";
 import type { LogRecord } from "../../../model/types.ts";
 import { type HttpClient, safeUrl } from "../../../net/client.ts";
@@ -88,8 +89,16 @@ export async function downloadChunk(
     await res.body?.cancel();
     return { records: [], linesRead: 0, nextByteOffset: req.byteOffset, eof: true };
   } else if (res.status !== 200) {
-    const text = scrub((await res.text().catch(() => "")).slice(0, 256).replace(/\s+/g, " "));
+    const head = await readCapped(res, 256).catch(() => ({ bytes: new Uint8Array(0) }));
+    const text = scrub(new TextDecoder().decode(head.bytes).replace(/\s+/g, " "));
     throw new Error(`signed-url download status ${res.status}${text ? `: ${text}` : ""}`);
+  }
+  const coding = contentCoding(res);
+  if (coding !== "") {
+    // Asked for identity: byte offsets and Range resumes index the stored object, and an
+    // inflated stream would have no bound. A store that encodes anyway is an error, not data.
+    await res.body?.cancel();
+    throw new Error(`signed-url download: Content-Encoding ${JSON.stringify(coding.slice(0, 40))} is not supported`);
   }
   if (!res.body) return { records: [], linesRead: skip, nextByteOffset: base, eof: true };
   const lines = new LineReader(

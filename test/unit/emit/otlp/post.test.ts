@@ -186,6 +186,29 @@ describe("partial success", () => {
     expect(cut.rejected).toBe(9);
     expect(msg.startsWith(cut.message)).toBe(true);
   });
+  test("a compressed answer is inflated here within the cap, never by the runtime", async () => {
+    const gz = (body: Uint8Array, coding: string) => () =>
+      new Response(Bun.gzipSync(body as Uint8Array<ArrayBuffer>), { headers: { "Content-Encoding": coding } });
+    const counted = async (answer: () => Response) => {
+      const h = harness([answer]);
+      const inner = h.deps.fetch;
+      const inits: { decompress?: boolean }[] = [];
+      h.deps.fetch = (url, init) => {
+        inits.push(init);
+        return inner(url, init);
+      };
+      const seen: number[] = [];
+      h.deps.onPartialReject = (_p, n) => seen.push(n);
+      expect(await post(h.deps, "logs", "u", {}, new Uint8Array(1), signal)).toEqual({ kind: "ok" });
+      expect(inits.map((i) => i.decompress)).toEqual([false]);
+      expect(h.headers[0]).toMatchObject({ "Accept-Encoding": "identity" });
+      return seen;
+    };
+    expect(await counted(gz(ps(4, "late"), "gzip"))).toEqual([4]);
+    // A 64 MiB bomb stops at the cap and reads as empty; an unknown coding reads as empty.
+    expect(await counted(gz(new Uint8Array(64 << 20), "gzip"))).toEqual([]);
+    expect(await counted(gz(ps(5, "x"), "br"))).toEqual([]);
+  });
   test("a 200 with rejects is OK plus the callback", async () => {
     const h = harness([() => new Response(ps(2, "too many"))]);
     const seen: [string, number, string][] = [];

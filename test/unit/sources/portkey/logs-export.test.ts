@@ -358,6 +358,25 @@ describe("chunked download", () => {
       expect([ids(b), b.eof, b.nextByteOffset]).toEqual([["r6", "r7", "r8", "r9"], true, Buffer.byteLength(ten)]);
     }
   });
+  test("the object is asked for as stored; an encoded answer is refused, never inflated", async () => {
+    const s = store(ten);
+    await chunk(s, 0, 2);
+    expect(s.gets[0]?.get("accept-encoding")).toBe("identity");
+    const encoded = objectClient(
+      async () => new Response(Bun.gzipSync(ten), { headers: { "Content-Encoding": "gzip" } }),
+    );
+    const reports: LoopReport[] = [];
+    await expect(
+      downloadChunk(
+        encoded,
+        url,
+        { skip: 0, byteOffset: 0, max: 10, fallback: T(N), policy },
+        (r) => reports.push(r),
+        signal,
+      ),
+    ).rejects.toThrow('Content-Encoding "gzip" is not supported');
+    expect(reports).toEqual([]);
+  });
   test("#56 an object over the cap is refused as truncated", async () => {
     const s = store(ten);
     await expect(
