@@ -149,7 +149,9 @@ export class LoopRunner {
         if (r.kind === "ok") {
           frontier = t;
           advanced = true;
-          this.d.metrics.emitted(name, kept.length);
+          const oversize = r.oversize ?? 0;
+          if (oversize > 0) this.countOversize(oversize, "samples");
+          this.d.metrics.emitted(name, kept.length - oversize);
           this.d.metrics.lastSuccess(name, Number(t / NS_PER_S));
           continue;
         }
@@ -192,6 +194,19 @@ export class LoopRunner {
     }
   }
 
+  /** Items the endpoint refused one by one as too large: a counted gap, the rest were delivered. */
+  private countOversize(count: number, what: string): void {
+    this.d.metrics.skipped(this.loop.name, "payload_too_large", count);
+    this.log.warnLimited(
+      `skip:${this.id}:payload_too_large`,
+      `${what} over the endpoint's size limit skipped (counted gap)`,
+      {
+        reason: "payload_too_large",
+        count,
+      },
+    );
+  }
+
   /**
    * The logs half of a batch. True when the batch may go on (delivered, skipped with a counted
    * gap, or nothing left after the guard); false when it must stop without advancing.
@@ -207,7 +222,9 @@ export class LoopRunner {
     }
     const r = await this.d.emitter.emitLogs(kept, term.signal);
     if (r.kind === "ok") {
-      this.d.metrics.emittedLogs(name, kept.length);
+      const oversize = r.oversize ?? 0;
+      if (oversize > 0) this.countOversize(oversize, "log records");
+      this.d.metrics.emittedLogs(name, kept.length - oversize);
       if (b.watermark.time !== ZERO_TIME) this.d.metrics.lastSuccess(name, Number(b.watermark.time / NS_PER_S));
       return true;
     }

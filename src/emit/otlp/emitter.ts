@@ -47,8 +47,30 @@ export function createEmitter(opts: EmitterOptions, deps: PostDeps): Emitter {
   const auth = basicAuth(opts.instanceId, opts.token);
   if (auth) headers.Authorization = auth;
 
-  /** Send items; halves (input order, which is canonical) when too large, down to one item. */
+  /**
+   * Send items; halves (input order, which is canonical) when too large. An item that alone is
+   * refused with 413 is left out and counted, and the others still go: one huge record must not
+   * cost the rest of its bucket. Only when every item is refused so is the whole reject returned.
+   */
   async function emitItems<T>(
+    plane: Plane,
+    encode: (identity: Labels, items: readonly T[]) => Uint8Array,
+    items: readonly T[],
+    signal: AbortSignal,
+  ): Promise<EmitOutcome> {
+    const r = await emitSplitting(plane, encode, items, signal);
+    if (r.kind === "ok" && (r.oversize ?? 0) >= items.length) {
+      return {
+        kind: "reject",
+        reason: "payload_too_large",
+        status: 413,
+        msg: "every item exceeds the endpoint's limit",
+      };
+    }
+    return r;
+  }
+
+  async function emitSplitting<T>(
     plane: Plane,
     encode: (identity: Labels, items: readonly T[]) => Uint8Array,
     items: readonly T[],
@@ -62,15 +84,20 @@ export function createEmitter(opts: EmitterOptions, deps: PostDeps): Emitter {
       throw e;
     }
     const gz = Bun.gzipSync(body as Uint8Array<ArrayBuffer>, { level: 1 });
-    const half = async () => {
+    const half = async (): Promise<EmitOutcome> => {
       const mid = Math.floor(items.length / 2);
-      const r = await emitItems(plane, encode, items.slice(0, mid), signal);
-      if (r.kind !== "ok") return r;
-      return emitItems(plane, encode, items.slice(mid), signal);
+      const first = await emitSplitting(plane, encode, items.slice(0, mid), signal);
+      if (first.kind !== "ok") return first;
+      const second = await emitSplitting(plane, encode, items.slice(mid), signal);
+      if (second.kind !== "ok") return second;
+      const oversize = (first.oversize ?? 0) + (second.oversize ?? 0);
+      return oversize > 0 ? { kind: "ok", oversize } : { kind: "ok" };
     };
     if (opts.maxBatchBytes > 0 && gz.length > opts.maxBatchBytes && items.length > 1) return half();
     const r = await post(deps, plane, signalUrl(opts.endpoint, plane), headers, gz, signal);
-    if (r.kind === "reject" && r.reason === "payload_too_large" && items.length > 1) return half();
+    if (r.kind === "reject" && r.reason === "payload_too_large") {
+      return items.length > 1 ? half() : { kind: "ok", oversize: 1 };
+    }
     return r;
   }
 

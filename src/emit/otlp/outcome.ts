@@ -2,7 +2,8 @@
 export type RejectReason = "payload_too_large" | "duplicate_timestamp" | "too_old" | "bad_encoding" | "unknown_4xx";
 
 export type EmitOutcome =
-  | { kind: "ok" }
+  /** `oversize`: items that alone exceeded the endpoint's limit (413), left out while the rest were delivered. */
+  | { kind: "ok"; oversize?: number }
   | { kind: "reject"; reason: RejectReason; status: number; msg: string }
   | { kind: "retryable"; status: number; cause: string };
 

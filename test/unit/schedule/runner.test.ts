@@ -119,6 +119,23 @@ describe("processBatch", () => {
       1,
     );
   });
+  test("items refused one by one as too large: counted, the rest counted as emitted, the bucket advances", async () => {
+    const r = rig([{ kind: "ok" }, { kind: "ok", oversize: 1 }, { kind: "ok" }], {}, {}, [{ kind: "ok", oversize: 2 }]);
+    await r.runner.processBatch(term(), batch(300, [60, 120, 180]));
+    expect(r.saved.map(sec)).toEqual([300]);
+    const skipped = () =>
+      r.metrics.registry.total("genai_otel_bridge_samples_skipped_total", { reason: "payload_too_large" });
+    expect(skipped()).toBe(1);
+    expect(r.metrics.registry.total("genai_otel_bridge_emitted_total")).toBe(2);
+    await r.runner.processBatch(term(), {
+      ...batch(360, []),
+      logs: [record(300, { run_type: "llm" }), record(301, { run_type: "tool" }), record(302, {})],
+    });
+    expect(r.emittedLogs.map((l) => l.length)).toEqual([3]);
+    expect(skipped()).toBe(3);
+    expect(r.metrics.registry.total("genai_otel_bridge_emitted_logs_total")).toBe(1);
+    expect(r.saved.map(sec)).toEqual([300, 360]);
+  });
   test("terminal reject: interior commit, degraded, stop", async () => {
     const r = rig([{ kind: "ok" }, { kind: "reject", reason: "unknown_4xx", status: 400, msg: "x" }]);
     await r.runner.processBatch(term(), batch(300, [60, 120, 180]));

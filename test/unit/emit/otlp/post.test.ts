@@ -252,7 +252,7 @@ describe("emitter", () => {
     const got = h.bodies.flatMap((b) => decodeMetricsRequest(Bun.gunzipSync(b)).map((p) => p.labels.k));
     expect(got.sort()).toEqual(samples.map((s) => s.labels.k).sort());
   });
-  test("reactive 413 split down to single items, then payload_too_large", async () => {
+  test("reactive 413 split down to single items: every item refused ⇒ payload_too_large", async () => {
     const h = harness([st(413)]);
     const e = createEmitter(
       { endpoint: "http://x", instanceId: "", token: "", identity: {}, maxBatchBytes: 0, userAgent: "ua" },
@@ -260,8 +260,31 @@ describe("emitter", () => {
     );
     const r = await e.emitSamples(samples.slice(0, 4), signal);
     expect(r).toMatchObject({ kind: "reject", reason: "payload_too_large" });
-    // 4 → 2 → 1 (first half fails, second half never sent)
-    expect(h.calls()).toBe(3);
+    // 4 → 2 → 1, 1 → 2 → 1, 1: each single item is tried once.
+    expect(h.calls()).toBe(7);
+  });
+  test("one item too large on its own is left out and counted; the rest of the bucket is delivered", async () => {
+    const delivered: string[] = [];
+    const h = harness([ok]);
+    const huge = gauge("m0", { k: "huge", pad: "x".repeat(4000) }, 1, 60n * S);
+    h.deps.fetch = async (_u, init) => {
+      const points = decodeMetricsRequest(Bun.gunzipSync(init.body as Uint8Array<ArrayBuffer>));
+      if (points.some((p) => p.labels.k === "huge")) return new Response("", { status: 413 });
+      delivered.push(...points.map((p) => String(p.labels.k)));
+      return new Response("");
+    };
+    const e = createEmitter(
+      { endpoint: "http://x", instanceId: "", token: "", identity: {}, maxBatchBytes: 0, userAgent: "ua" },
+      h.deps,
+    );
+    const batch = [...samples.slice(0, 5), huge, ...samples.slice(5, 9)];
+    expect(await e.emitSamples(batch, signal)).toEqual({ kind: "ok", oversize: 1 });
+    expect(delivered.sort()).toEqual(
+      samples
+        .slice(0, 9)
+        .map((x) => String(x.labels.k))
+        .sort(),
+    );
   });
   test("413 then OK on halves delivers everything", async () => {
     let n = 0;
