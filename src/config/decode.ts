@@ -104,6 +104,53 @@ function deref(n: Node | null | undefined, ctx: DecodeContext): Node | null | un
   return n;
 }
 
+/** A `<<` key as yaml.v3 reads it: plain (or tagged `!!merge`), never quoted. */
+function isMergeKey(n: Node | null | undefined): boolean {
+  if (!isScalar(n) || text(n) !== "<<") return false;
+  if (n.tag === "tag:yaml.org,2002:merge") return true;
+  return n.tag === undefined && n.type === Scalar.PLAIN;
+}
+
+/** Keys a mapping node names itself (for the first-wins rule of merges). */
+function ownKeys(n: Node, ctx: DecodeContext): string[] {
+  if (!isMap(n)) return [];
+  return n.items.flatMap((pair) => {
+    const key = isPair(pair) ? deref(pair.key as Node, ctx) : undefined;
+    return isScalar(key) && !isMergeKey(key) ? [text(key)] : [];
+  });
+}
+
+/**
+ * Merge keys (`<<: *base`, `<<: [*a, *b]`) as yaml.v3 applies them: the value is a mapping or a
+ * sequence of mappings; keys the mapping names itself win, then earlier merged mappings over
+ * later ones. Merged fields are checked exactly like written ones (unknown keys, types).
+ */
+function mergeInto(
+  out: Record<string, unknown>,
+  taken: Set<string>,
+  value: Node,
+  kind: Kind,
+  path: string,
+  ctx: DecodeContext,
+): void {
+  const target = deref(value, ctx);
+  const sources = isSeq(target) ? target.items.map((item) => deref(item as Node, ctx)) : [target];
+  for (const source of sources) {
+    if (!isMap(source)) {
+      ctx.issues.push({
+        line: lineOf(source ?? value, ctx),
+        message: `${path || "config"}: map merge requires map or sequence of maps as the value`,
+      });
+      return;
+    }
+  }
+  for (const source of sources as Node[]) {
+    const decoded = (decodeNode(source, kind, path, ctx) ?? {}) as Record<string, unknown>;
+    for (const [key, v] of Object.entries(decoded)) if (!taken.has(key)) out[key] = v;
+    for (const key of [...ownKeys(source, ctx), ...Object.keys(decoded)]) taken.add(key);
+  }
+}
+
 function joinPath(parent: string, key: string): string {
   return parent === "" ? key : `${parent}.${key}`;
 }
@@ -170,8 +217,19 @@ export function decodeNode(raw: Node | null | undefined, kind: Kind, path: strin
       if (!isMap(n)) return cannot(n, kind, path, ctx);
       const out: Record<string, unknown> = {};
       const seen = new Map<string, number>();
+      const merges: { key: Node; value: Node }[] = [];
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
+        if (isMergeKey(pair.key as Node)) {
+          // yaml.v3 checks `<<` for duplicates like any key, then merges the last one.
+          const line = lineOf(pair.key as Node, ctx);
+          const earlier = merges.length > 0 ? lineOf(merges[0]?.key, ctx) : undefined;
+          if (earlier !== undefined) {
+            ctx.issues.push({ line, message: `mapping key "<<" already defined at line ${earlier}` });
+          }
+          merges.push({ key: pair.key as Node, value: pair.value as Node });
+          continue;
+        }
         const keyNode = deref(pair.key as Node, ctx);
         if (!isScalar(keyNode)) {
           ctx.issues.push({ line: lineOf(keyNode, ctx), message: `${path || "config"}: mapping keys must be scalars` });
@@ -207,6 +265,8 @@ export function decodeNode(raw: Node | null | undefined, kind: Kind, path: strin
         if (v !== undefined) out[key] = v;
         else if (kind.k === "map" && fieldKind.k === "string" && isNullNode(valueNode, ctx)) out[key] = "";
       }
+      const merged = merges.at(-1);
+      if (merged) mergeInto(out, new Set(seen.keys()), merged.value, kind, path, ctx);
       return out;
     }
   }

@@ -53,11 +53,64 @@ export function readConfigFile(path: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    // The Go build refuses a file that is not UTF-8; name the line the first bad byte is on.
+    // The Go build refuses a file that is not UTF-8. Name the key whose value holds the first
+    // bad byte, as every other config error does; outside any value, name its line.
     const text = bytes.toString("utf8");
-    const line = text.slice(0, text.indexOf("\uFFFD")).split("\n").length;
-    throw new ConfigError(`config: read ${path}: invalid UTF-8 at line ${line}`);
+    const at = validPrefixChars(bytes);
+    const key = keyAtOffset(text, at);
+    const line = text.slice(0, at).split("\n").length;
+    throw new ConfigError(
+      key === undefined
+        ? `config: read ${path}: invalid UTF-8 at line ${line}`
+        : `config: ${key}: value contains invalid UTF-8 (line ${line})`,
+    );
   }
+}
+
+/** How many characters decode before the first invalid UTF-8 sequence (binary search on prefixes). */
+function validPrefixChars(bytes: Uint8Array): number {
+  const decodes = (n: number) => {
+    try {
+      new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let good = 0;
+  let bad = bytes.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >>> 1;
+    if (decodes(mid)) good = mid;
+    else bad = mid;
+  }
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, good), { stream: true }).length;
+}
+
+/** The key path of the scalar value that covers character `offset`, if any. */
+function keyAtOffset(text: string, offset: number): string | undefined {
+  const doc = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false });
+  const first = Array.isArray(doc) ? doc[0] : undefined;
+  if (!first) return undefined;
+  let found: string | undefined;
+  visit(first, {
+    Pair(_key, pair, path) {
+      const value = pair.value as Node | null;
+      const range = isScalar(value) ? value.range : undefined;
+      if (range && offset >= range[0] && offset < range[1]) {
+        found = keyPath([...path, pair], value);
+        return visit.BREAK;
+      }
+    },
+    Scalar(_key, node, path) {
+      const range = node.range;
+      if (found === undefined && range && offset >= range[0] && offset < range[1] && isSeq(path.at(-1))) {
+        found = keyPath(path, node);
+        return visit.BREAK;
+      }
+    },
+  });
+  return found;
 }
 
 /**

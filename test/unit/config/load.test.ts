@@ -103,8 +103,14 @@ describe("11.1 loading and secrets", () => {
       "config: identity.deployment_environment: value contains U+2028 (line separator)",
     );
     const bad = join(dir, "bad-utf8.yaml");
-    writeFileSync(bad, Buffer.concat([Buffer.from('emit:\n  x: "'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]));
-    expect(() => readConfigFile(bad)).toThrow(`config: read ${bad}: invalid UTF-8 at line 2`);
+    const withByte = (before: string, after: string) =>
+      Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]);
+    writeFileSync(bad, withByte('emit:\n  x: "', '"\n'));
+    expect(() => readConfigFile(bad)).toThrow("config: emit.x: value contains invalid UTF-8 (line 2)");
+    writeFileSync(bad, withByte("identity:\n  service_namespace: ok\nsources:\n  - a\n  - b", "\n"));
+    expect(() => readConfigFile(bad)).toThrow("config: sources[1]: value contains invalid UTF-8 (line 5)");
+    writeFileSync(bad, withByte("# \u00e9t\u00e9 ", "\nemit: {}\n"));
+    expect(() => readConfigFile(bad)).toThrow(`config: read ${bad}: invalid UTF-8 at line 1`);
     const ok = join(dir, "replacement-char.yaml");
     writeFileSync(ok, 'emit: {x: "\uFFFD"}\n');
     expect(readConfigFile(ok)).toContain("\uFFFD");
@@ -251,6 +257,39 @@ describe("11.2 schema", () => {
   });
   test("#35 later documents are ignored", () => {
     expect(load(`${B}---\nthis: [is not\n`).sources[0]?.source_instance).toBe("portkey-dev");
+  });
+  describe("merge keys, as yaml.v3 applies them", () => {
+    const first = edit(B, "rate_limit: { rps: 1, burst: 3 }", "rate_limit: { rps: 1, burst: 7 }");
+    const two = (second: string) =>
+      edit(first, "  - type: portkey\n", "  - &first\n    type: portkey\n").concat(`  - ${second}\n`);
+    test("a source built from another with <<: *anchor; its own keys win, whole (a shallow merge)", () => {
+      const c = load(two("<<: *first\n    source_instance: other\n    rate_limit: { rps: 2 }"));
+      const [a, b] = [c.sources[0], c.sources[1]];
+      expect([a?.source_instance, b?.source_instance]).toEqual(["portkey-dev", "other"]);
+      expect(b?.loops).toEqual(a?.loops as NonNullable<typeof b>["loops"]);
+      expect([b?.rate_limit.rps, b?.rate_limit.burst, b?.auth.value]).toEqual([2, 3, "pk"]);
+    });
+    test("a sequence of mappings: earlier ones win over later ones", () => {
+      const c = load(two("<<: [{ source_instance: second, rate_limit: { rps: 5 } }, *first]"));
+      expect([c.sources[1]?.source_instance, c.sources[1]?.rate_limit.rps, c.sources[1]?.rate_limit.burst]).toEqual([
+        "second",
+        5,
+        3,
+      ]);
+      expect(c.sources[0]?.rate_limit.burst).toBe(7);
+    });
+    test("merged keys are checked like written ones; a merge of a scalar is refused; a quoted << is a key", () => {
+      expect(loadError(two("<<: [*first, { bogus: 1 }]\n    source_instance: x"))).toContain(
+        "field bogus not found at sources[1].bogus",
+      );
+      expect(loadError(two("<<: *first\n    source_instance: x\n    <<: { burst: 1 }"))).toContain(
+        'line 37: mapping key "<<" already defined at line 35',
+      );
+      expect(loadError(two("<<: [*first, notamap]\n    source_instance: x"))).toContain(
+        "sources[1]: map merge requires map or sequence of maps as the value",
+      );
+      expect(loadError(two('"<<": *first\n    source_instance: x'))).toContain("field << not found");
+    });
   });
   test("aliases resolve", () => {
     const t = edit(B, "cadence: 60s", "cadence: &c 60s").replace("bucket_settle: 3m", "bucket_settle: *c");
