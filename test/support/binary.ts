@@ -1,6 +1,7 @@
 /** Run the compiled binary as a user would: a clean environment, its own working directory. */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { capture, captureCheckpoint, secretsOf } from "./capture.ts";
 
 export const BIN = resolve(import.meta.dir, "../../bin/genai-otel-bridge");
 
@@ -39,7 +40,16 @@ export async function run(args: string[], opts: RunOpts = {}): Promise<Result> {
     p.exited,
   ]);
   clearTimeout(timer);
+  keep(args, opts, stdout, stderr);
   return { code, stdout, stderr };
+}
+
+/** Hand a finished run's output (and its checkpoint file) to the secret scan. */
+function keep(args: string[], opts: RunOpts, stdout: string, stderr: string): void {
+  const secrets = secretsOf(opts.env);
+  capture("stdout", stdout, secrets);
+  capture("stderr", stderr, secrets);
+  captureCheckpoint(args, opts.cwd);
 }
 
 /** Start the binary, wait until `ready(stdout)` holds, then hand back control. */
@@ -78,6 +88,7 @@ export function start(args: string[], opts: RunOpts = {}) {
       p.kill(signal);
       const code = await p.exited;
       await done;
+      keep(args, opts, out, err);
       return { code, stdout: out, stderr: err };
     },
   };

@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { start } from "./binary.ts";
+import { capture } from "./capture.ts";
 import type { FakePortkey } from "./fake-portkey.ts";
 import { type Kube, NS } from "./kube.ts";
 import { freePort } from "./peers.ts";
@@ -55,7 +56,9 @@ export async function startReplica(
 
 export async function metricsOf(r: Replica): Promise<string> {
   try {
-    return await (await fetch(`http://127.0.0.1:${r.port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${r.port}/metrics`)).text();
+    capture("metrics", text);
+    return text;
   } catch {
     return "";
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { start } from "./binary.ts";
+import { capture } from "./capture.ts";
 import { FakePortkey } from "./fake-portkey.ts";
 import { freePort } from "./peers.ts";
 
@@ -101,7 +102,11 @@ sources:
       env: { PORTKEY_API_KEY: pk.apiKey },
     },
   );
-  const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  const scrape = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    capture("metrics", text);
+    return parseMetrics(text);
+  };
   let last: Scrape = new Map();
   const deadline = Date.now() + (o.timeoutMs ?? 20_000);
   let phase = 1;
