@@ -15,7 +15,7 @@ export const EXAMPLES_BEGIN = "# >>> BEGIN generated source examples — do not 
 export const EXAMPLES_END = "# >>> END generated source examples <<<";
 
 const HEADER = [
-  "# Inactive examples of non-default source shapes; nothing here is read. This build runs every Portkey loop below; it refuses the LangSmith loops at start-up.",
+  "# Inactive examples of non-default source shapes; nothing here is read. This build runs every loop below.",
   "# To use one, copy its list item under config.sources (or into configOverride) and remove one leading '# ' per line.",
 ];
 

@@ -37,6 +37,11 @@ export function formatRfc3339Nano(t: Time): string {
   return `${base}${f}Z`;
 }
 
+/** `t` truncated to its whole minute. */
+export function floorMinute(t: Time): Time {
+  return t - (((t % NS_PER_MIN) + NS_PER_MIN) % NS_PER_MIN);
+}
+
 /** `2026-06-18T11:14:00Z`: second precision, fraction truncated (what the bridge sends to vendors). */
 export function formatRfc3339Seconds(t: Time): string {
   return formatRfc3339Nano(t - (((t % NS_PER_S) + NS_PER_S) % NS_PER_S));

@@ -53,6 +53,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** Per-request body caps (bytes), over the client's own. */
+export interface BodyCaps {
+  successCap?: number;
+  errorCap?: number;
+}
+
 export const MAX_REQUESTS_PER_CHAIN = 10;
 
 /** The URL without query string, fragment or userinfo, for messages. */
@@ -112,16 +118,22 @@ export class HttpClient {
   }
 
   /** GET `<base_url><path>` and decode a JSON body. */
-  getJson(path: string, signal: AbortSignal): Promise<JsonResponse> {
-    return this.requestJson("GET", path, undefined, signal);
+  getJson(path: string, signal: AbortSignal, caps: BodyCaps = {}): Promise<JsonResponse> {
+    return this.requestJson("GET", path, undefined, signal, caps);
   }
 
   /** POST a JSON body (or none) to `<base_url><path>`; a 2xx with an empty body has no `json`. */
-  postJson(path: string, body: unknown, signal: AbortSignal): Promise<JsonResponse> {
-    return this.requestJson("POST", path, body, signal);
+  postJson(path: string, body: unknown, signal: AbortSignal, caps: BodyCaps = {}): Promise<JsonResponse> {
+    return this.requestJson("POST", path, body, signal, caps);
   }
 
-  private async requestJson(method: string, path: string, body: unknown, signal: AbortSignal): Promise<JsonResponse> {
+  private async requestJson(
+    method: string,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    caps: BodyCaps,
+  ): Promise<JsonResponse> {
     const url = `${this.o.baseUrl.replace(/\/+$/, "")}${path}`;
     const init: RequestOptions =
       body === undefined
@@ -134,14 +146,14 @@ export class HttpClient {
     const res = await this.send(url, signal, init);
     if (res.status < 200 || res.status > 299) {
       // An error body in a coding that does not decode still has its status, which callers act on.
-      const { bytes } = await readDecoded(res, this.o.errorCap ?? 2048).catch((e) => {
+      const { bytes } = await readDecoded(res, caps.errorCap ?? this.o.errorCap ?? 2048).catch((e) => {
         if (e instanceof UndecodableBody) return { bytes: new Uint8Array(0) };
         throw e;
       });
       const snippet = redact(new TextDecoder().decode(bytes).replace(/\s+/g, " ").trim());
       return { status: res.status, snippet };
     }
-    const cap = this.o.successCap ?? 1 << 20;
+    const cap = caps.successCap ?? this.o.successCap ?? 1 << 20;
     let decoded: { bytes: Uint8Array; over: boolean };
     try {
       decoded = await readDecoded(res, cap);

@@ -4,11 +4,16 @@
  * the rate limiter and the per-request observer with it.
  */
 import type { SourceConfig } from "../config/types.ts";
-import { HttpClient } from "../net/client.ts";
+import { type ClientOptions, HttpClient } from "../net/client.ts";
 import type { SourceDeps } from "./loop.ts";
 
-export function sourceClient(s: SourceConfig, deps: SourceDeps): HttpClient {
+export function sourceClient(
+  s: SourceConfig,
+  deps: SourceDeps,
+  vendor: Pick<ClientOptions, "timeoutMs"> = {},
+): HttpClient {
   return new HttpClient({
+    ...vendor,
     baseUrl: s.base_url,
     authHeader: s.auth.header,
     authValue: s.auth.value,

@@ -1,25 +1,18 @@
-/**
- * LangSmith is a registered source type so configs naming it validate, but this build cannot
- * run its loops yet: a source with an enabled loop fails start-up with a clear message rather
- * than running silently without it.
- */
+/** The LangSmith source: its loops, in the order a source plans them, and what they share. */
 import { defineVendor } from "../define.ts";
 import { langsmithExample } from "./example.ts";
+import { runs } from "./runs/definition.ts";
+import { sessions } from "./sessions/definition.ts";
+import { connectLangsmith, type LangsmithShared } from "./shared.ts";
+import { usage } from "./usage/definition.ts";
 
-export const langsmith = defineVendor<undefined>({
+export const langsmith = defineVendor<LangsmithShared>({
   type: "langsmith",
   defaultBaseUrl: "https://api.smith.langchain.com",
   labelKeys: ["quantile", "session", "feedback_key", "run_type", "status", "retention_tier"],
+  // Signed URLs to raw input and output blobs: the body and a credential in one value.
+  contentKeys: ["inputs_s3_urls", "outputs_s3_urls"],
   example: langsmithExample,
-  summary:
-    "Loops `sessions`, `usage` and `runs` are recognised by validation but not available in this build: a source with an enabled loop is refused at start-up.",
-  loops: [],
-  check(s) {
-    if (Object.values(s.loops).some((l) => l.enabled)) {
-      throw new Error(
-        `source ${JSON.stringify(s.source_instance)} (type "langsmith"): the langsmith source is not available in this build yet`,
-      );
-    }
-  },
-  connect: () => undefined,
+  loops: [sessions, runs, usage],
+  connect: connectLangsmith,
 });

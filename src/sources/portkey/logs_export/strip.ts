@@ -5,6 +5,7 @@
  * is always there. Whatever the server injects (metadata, portkeyHeaders, prompt, bodies) is
  * dropped here, and the guard drops it again if a setting ever let it through.
  */
+import { scalarToString } from "../../../base/scalar.ts";
 import { NS_PER_S, parseRfc3339, type Time } from "../../../model/time.ts";
 import type { LogRecord } from "../../../model/types.ts";
 
@@ -19,26 +20,6 @@ export interface StripPolicy {
   metadataTraceIdField: string;
   /** Use-case slug of this instance ("" = none): a record attribute, never indexed. */
   slug: string;
-}
-
-/** A plain decimal with no exponent, shortest round-trip digits (Go's FormatFloat 'f', -1). */
-export function plainNumber(n: number): string {
-  const s = String(n);
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign = "", int = "", frac = "", expText = "0"] = m;
-  const digits = int + frac;
-  const point = int.length + Number(expText);
-  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
-  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-}
-
-export function scalarToString(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" && Number.isFinite(v)) return plainNumber(v);
-  if (typeof v === "boolean") return v ? "true" : "false";
-  return undefined;
 }
 
 /** 16 bytes from a UUID or 32 hex digits (dashes ignored), never all zeros; else undefined. */
