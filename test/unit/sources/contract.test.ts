@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { SourceConfig } from "../../../src/config/types.ts";
 import { MINUTE, SECOND } from "../../../src/model/duration.ts";
 import { fromMillis, ZERO_TIME } from "../../../src/model/time.ts";
+import { langsmith } from "../../../src/sources/langsmith/index.ts";
 import { portkey } from "../../../src/sources/portkey/index.ts";
 import { CANARY, upstreamRecord } from "../../support/test-vendor/fake-upstream.ts";
 import { testlogs } from "../../support/test-vendor/index.ts";
@@ -195,4 +196,74 @@ loopContract({
   },
   since: { time: ZERO_TIME, cursor: "", epoch: 1 },
   now: fromMillis(NOW),
+});
+
+const LS = join(import.meta.dir, "../../fixtures/langsmith");
+const lsFixture = (name: string) => JSON.parse(readFileSync(join(LS, name), "utf8"));
+/** Every LangSmith fixture marks its content fields with ZZ…ZZ; the contract's canary is one of them. */
+const LS_CANARY = "ZZDESCRIPTIONZZ";
+const lsNow = fromMillis(Date.parse("2026-06-20T02:00:00Z"));
+
+function langsmithUpstream(mode: UpstreamMode, req: Request) {
+  if (mode === "hang") return hang(req);
+  const path = new URL(req.url).pathname;
+  if (mode === "malformed") return Response.json(path.endsWith("/runs/query") ? { runs: "nope" } : { not: "an array" });
+  if (path.endsWith("/runs/query")) {
+    const page = lsFixture("runs_query_content_injected.json");
+    for (const run of page.runs) run.description = LS_CANARY;
+    return Response.json(page);
+  }
+  if (path.endsWith("/runs/stats")) return Response.json({ ...lsFixture("runs_stats.json"), note: LS_CANARY });
+  return Response.json([...lsFixture("sessions_with_stats.json"), ...lsFixture("sessions_usage_two_tiers.json")]);
+}
+
+loopContract({
+  title: "langsmith sessions",
+  vendor: langsmith,
+  loop: "sessions",
+  source: () => base("langsmith", { sessions: { ...loopBlock, bucket_settle: 0 } }),
+  checkpointKey: "langsmith-contract/sessions/58d2aeb8a824d134",
+  badSettings: [
+    [{ max_sessions: "0" }, "max_sessions"],
+    [{ session_label_value: "Name" }, "session_label_value"],
+    [{ stats_window: "1d" }, "stats_window"],
+  ],
+  canary: LS_CANARY,
+  upstream: langsmithUpstream,
+  since: { time: lsNow - 60_000_000_000n, cursor: "", epoch: 1 },
+  now: lsNow,
+});
+
+loopContract({
+  title: "langsmith usage",
+  vendor: langsmith,
+  loop: "usage",
+  source: () => base("langsmith", { usage: { ...loopBlock, bucket_settle: 0, settings: { session_filter: "x" } } }),
+  checkpointKey: "langsmith-contract/usage/570df90e7a808d48",
+  badSettings: [
+    [{ page_limit: "-1" }, "page_limit"],
+    [{ emit_span_counts: "yes" }, "emit_span_counts"],
+  ],
+  canary: LS_CANARY,
+  upstream: langsmithUpstream,
+  since: { time: lsNow - 600_000_000_000n, cursor: "", epoch: 1 },
+  now: lsNow,
+});
+
+loopContract({
+  title: "langsmith runs",
+  vendor: langsmith,
+  loop: "runs",
+  source: () => base("langsmith", { runs: { ...loopBlock, bucket_settle: 0, settings: { session_filter: "x" } } }),
+  checkpointKey: "langsmith-contract/runs/9c4280c9679ff01e",
+  badSettings: [
+    [{ page_size: "101" }, "page_size"],
+    [{ extra_record_fields: "inputs" }, "extra_record_fields"],
+    [{ extra_indexed_fields: "app-path" }, "extra_indexed_fields"],
+    [{ settle: "2h" }, "settle"],
+  ],
+  canary: LS_CANARY,
+  upstream: langsmithUpstream,
+  since: { time: ZERO_TIME, cursor: "", epoch: 1 },
+  now: lsNow,
 });
