@@ -1,7 +1,7 @@
 /**
- * `genai-otel-bridge demo`: the real pipeline — config load and validation, the Portkey
- * analytics and groups loops, guard, encoder, retrying emitter, file checkpoint — against a simulated
- * workspace and an in-process OTLP sink. No credentials, no sockets except the loopback health
+ * `genai-otel-bridge demo`: the real pipeline — config load and validation, every Portkey and
+ * LangSmith loop, guard, encoder, retrying emitter, file checkpoint — against two simulated
+ * workspaces and an in-process OTLP sink. No credentials, no sockets except the loopback health
  * server. Prints every point that lands.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { runMode } from "../app/start.ts";
 import { formatRfc3339Nano } from "../model/time.ts";
 import { DEMO_OBJECT_HOST } from "./exports.ts";
+import { DEMO_LANGSMITH_HOST, LangsmithWorkspace } from "./langsmith.ts";
 import { Sink } from "./sink.ts";
 import { Workspace } from "./workspace.ts";
 
 const DEMO_KEY = "demo-key-not-a-secret";
 
-export const DEMO_CONFIG = `# Embedded demo config: one Portkey source with all three loops, a simulated workspace.
+export const DEMO_CONFIG = `# Embedded demo config: a Portkey and a LangSmith source with all their loops, simulated workspaces.
 emit:
   telemetry:
     otlp:
@@ -49,6 +50,25 @@ sources:
         enabled: true
         cadence: 10s
         settings: { workspace_id: ws-demo-001, signed_url_allow_hosts: ${DEMO_OBJECT_HOST}, window: 5m, settle: 3m, max_backfill: 8m }
+  - type: langsmith
+    enabled: true
+    base_url: https://${DEMO_LANGSMITH_HOST}
+    source_instance: langsmith-demo
+    auth: { header: x-api-key, value: ${DEMO_KEY} }
+    rate_limit: { rps: 10, burst: 20 }
+    loops:
+      sessions:
+        enabled: true
+        cadence: 30s
+        settings: { stats_window: 10m }
+      usage:
+        enabled: true
+        cadence: 30s
+        settings: { stats_window: 10m, session_filter: 'neq(name, "__none__")' }
+      runs:
+        enabled: true
+        cadence: 10s
+        settings: { session_filter: 'neq(name, "__none__")', window: 5m, settle: 1m, max_backfill: 10m }
 `;
 
 export interface DemoOptions {
@@ -65,6 +85,7 @@ function fmtLabels(l: Record<string, string>): string {
 export async function demo(o: DemoOptions): Promise<number> {
   const out = o.out ?? ((s: string) => void process.stdout.write(s));
   const workspace = new Workspace();
+  const langsmith = new LangsmithWorkspace();
   const graphs = new Set<string>();
   const SHOWN_RECORDS = 8;
   const sink = new Sink(
@@ -87,15 +108,22 @@ export async function demo(o: DemoOptions): Promise<number> {
   const dir = o.checkpointFile ? undefined : mkdtempSync(join(tmpdir(), "genai-otel-bridge-demo-"));
   const checkpointFile = o.checkpointFile ?? join(dir ?? "", "checkpoints.yaml");
   out(
-    `genai-otel-bridge demo: simulated Portkey workspace → analytics, groups and logs_export loops → guard → OTLP → in-process sink\n` +
+    `genai-otel-bridge demo: simulated Portkey and LangSmith workspaces → their loops → guard → OTLP → in-process sink\n` +
       `analytics: cadence 10s, settle 3m, first window = the last 10 minutes; groups: every 60s, totals of the last 30 minutes up to 3 minutes ago;\n` +
       `logs_export: one export job step every 10s (create, start, poll, download), then one record per request of the window\n` +
+      `LangSmith: sessions and usage every 30s (per-project statistics of the last 10 minutes), runs every 10s (one record per run, windows of 5m settled 1m)\n` +
       `checkpoint ${checkpointFile}\n` +
       `landed points (bucket-end time, metric as Prometheus stores it, value) and log records (time, indexed, attributes):\n`,
   );
   const stop = new AbortController();
   const timer = o.durationMs > 0 ? setTimeout(() => stop.abort(), o.durationMs) : undefined;
-  const sourceFetch = async (url: string, init: RequestInit) => workspace.handle(new Request(url, init), DEMO_KEY);
+  const sourceFetch = async (url: string, init: RequestInit) => {
+    const req = new Request(url, init);
+    // Requests go to the vetted address; the Host header names the simulated vendor.
+    return req.headers.get("host") === DEMO_LANGSMITH_HOST
+      ? langsmith.handle(req, DEMO_KEY)
+      : workspace.handle(req, DEMO_KEY);
+  };
   const sinkFetch = async (url: string, init: RequestInit) => sink.handle(new Request(url, init));
   const code = await runMode({
     config: "",
@@ -116,7 +144,7 @@ export async function demo(o: DemoOptions): Promise<number> {
   const more = sink.records.length > SHOWN_RECORDS ? ` (${sink.records.length - SHOWN_RECORDS} not shown)` : "";
   out(
     `\n${sink.points.size} points landed in ${sink.requests} OTLP requests; series: ${[...graphs].sort().join(", ")}\n` +
-      `${sink.records.length} log records landed${more}; requests carrying the simulated prompt, request, response, metadata or header content: ${sink.contentLeaks}\n` +
+      `${sink.records.length} log records landed${more}; requests carrying the simulated prompt, request, response, metadata, header or run content: ${sink.contentLeaks}\n` +
       `Run again with --checkpoint-file=<path> twice to see a restart resume from its watermark without re-sending.\n`,
   );
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -264,9 +264,10 @@ storage:
 /**
  * One OTLP endpoint that forwards every request to several receivers, so a single bridge run
  * lands in the Collector and in Prometheus under both name translations. Answers with the
- * first non-2xx status of any receiver (so a rejection is never hidden), else 200.
+ * first non-2xx status of any receiver (so a rejection is never hidden), else 200. Log requests
+ * go only to `logsTargets` (Prometheus has no logs receiver), by default the first target.
  */
-export async function startFanout(targets: string[]): Promise<Peer> {
+export async function startFanout(targets: string[], logsTargets: string[] = targets.slice(0, 1)): Promise<Peer> {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -278,7 +279,7 @@ export async function startFanout(targets: string[]): Promise<Peer> {
         if (k !== "host" && k !== "content-length") headers[k] = v;
       });
       const results = await Promise.all(
-        targets.map(async (t) => {
+        (path.endsWith("/v1/logs") ? logsTargets : targets).map(async (t) => {
           const r = await fetch(`${t}${path}`, { method: "POST", headers, body });
           return { status: r.status, text: await r.text() };
         }),
