@@ -11,7 +11,7 @@ test("promtool check rules", () => {
     cwd: ROOT,
     encoding: "utf8",
   });
-  expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS: 23 rules found");
+  expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS: 26 rules found");
   expect(r.status).toBe(0);
 });
 
