@@ -27,6 +27,7 @@ import { gauge, type Labels, type Sample } from "../src/model/types.ts";
 import { FakePortkey } from "../test/support/fake-portkey.ts";
 import { freePort } from "../test/support/peers.ts";
 import { encodeMetricsHandwritten } from "./bench/handwritten-encoder.ts";
+import { benchLangsmithRuns } from "./bench/langsmith-runs.ts";
 import { benchLogsExport } from "./bench/logs-export.ts";
 import { acceptingSink, workloadConfig } from "./bench/workload.ts";
 
@@ -219,6 +220,9 @@ rmSync(dir, { recursive: true, force: true });
 
 // Portkey logs_export: a 1,000,000-record export streamed in chunks (scripts/bench/logs-export.ts).
 rows.push(...(await benchLogsExport()));
+
+// LangSmith runs: 100 projects × 10,000 runs in one window (scripts/bench/langsmith-runs.ts).
+rows.push(...(await benchLangsmithRuns()));
 
 const w = Math.max(...rows.map(([k]) => k.length));
 console.log(`genai-otel-bridge bench (Bun ${Bun.version}, ${process.arch})\n`);
