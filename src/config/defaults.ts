@@ -16,7 +16,7 @@ import type { AppliedDefault, Config, LoopConfig, OtlpTarget, SourceConfig } fro
 /** What a source type contributes to defaulting; supplied by the source registry. */
 export interface SourceDefaults {
   defaultBaseUrl: string;
-  loopDefaults(loop: string): Partial<Pick<LoopConfig, "window" | "bootstrap_lookback" | "max_backfill" | "graphs">>;
+  loopDefaults(loop: string): Partial<Pick<LoopConfig, "cadence" | "window" | "bootstrap_lookback" | "max_backfill" | "graphs">>;
 }
 
 /** The source types the loader knows, and the one an absent `type` means. */
@@ -68,8 +68,8 @@ function loop(
   };
   const note = (key: string, value: string) => applied.push({ path: `${at}.${key}`, value });
   if (f.cadence === undefined) {
-    l.cadence = DEFAULT_CADENCE;
-    note("cadence", "1m0s");
+    l.cadence = defaults.cadence ?? DEFAULT_CADENCE;
+    note("cadence", formatDuration(l.cadence));
   }
   if (f.window === undefined && defaults.window !== undefined) {
     l.window = defaults.window;

@@ -17,6 +17,8 @@ export type Signal = "metrics" | "logs";
 
 /** Absent-key defaults a loop gives the config loader (reported as "default applied"). */
 export interface LoopDefaults {
+  /** Cadence of an absent `cadence` key (60s unless the loop says otherwise). */
+  cadence?: Duration;
   window?: Duration;
   bootstrap_lookback?: Duration;
   max_backfill?: Duration;

@@ -3,12 +3,14 @@
  * re-send and 400 `err-mimir-sample-duplicate-timestamp` to a changed value — the sink behaviour
  * the bridge's exactly-once design relies on. Every accepted point is kept with its arrival time.
  */
-import { decodeMetricsRequest } from "../../src/emit/otlp/decode.ts";
+import { decodeLogsRequest, decodeMetricsRequest } from "../../src/emit/otlp/decode.ts";
 
 export class Recorder {
   readonly points = new Map<string, { value: number; first: number; sends: number }>();
   valueChanged = 0;
   requests = 0;
+  /** The `id` attribute of every log record received (a record may arrive more than once). */
+  readonly logIds = new Set<string>();
   /** Arrival times of requests that carried product points. */
   readonly productArrivals: number[] = [];
   private server: ReturnType<typeof Bun.serve> | undefined;
@@ -37,6 +39,10 @@ export class Recorder {
   private async handle(req: Request): Promise<Response> {
     this.requests++;
     const body = Bun.gunzipSync(new Uint8Array(await req.arrayBuffer()));
+    if (new URL(req.url).pathname.endsWith("/v1/logs")) {
+      for (const r of decodeLogsRequest(body)) if (r.attributes.id) this.logIds.add(r.attributes.id);
+      return new Response("");
+    }
     const pts = decodeMetricsRequest(body).filter((p) => p.metric.startsWith("portkey_api_"));
     const changed = pts.some((p) => {
       const k = `${p.metric}{${Object.entries(p.labels)

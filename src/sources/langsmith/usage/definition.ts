@@ -9,6 +9,8 @@ import { UsageLoop, type UsageSettings } from "./loop.ts";
 export const usage = defineLoop<UsageSettings, LangsmithShared>({
   name: "usage",
   signal: "metrics",
+  // The reference's own fallback for this loop: one project list and N runs/stats calls per poll.
+  defaults: { cadence: 10 * MINUTE },
   summary:
     "LangSmith's own cost drivers per project and retention tier over the last `settings.stats_window`: traces (`usage_traces`) and, with `emit_span_counts`, spans (`usage_spans`, one `runs/stats` call per project). A snapshot loop (`window` 0).",
   parse({ loop: l, warn }) {

@@ -1,8 +1,10 @@
 /** langsmith.md §7.2: the `usage` loop (US-01 … US-13). */
 import { describe, expect, test } from "bun:test";
+import { loadConfigText } from "../../../../src/config/load.ts";
 import type { Sample } from "../../../../src/model/types.ts";
 import { decodeUsage, deriveUsage } from "../../../../src/sources/langsmith/usage/derive.ts";
 import { QuotaExhausted } from "../../../../src/sources/outcome.ts";
+import { registry } from "../../../../src/sources/registry.ts";
 import { authErrors, fixture, json, loopBlock, lsRig, lsSource, type Seen, skipped, T } from "./rig.ts";
 
 const NOW = "2026-07-02T12:00:00Z";
@@ -172,5 +174,24 @@ describe("usage derive", () => {
       "name",
     );
     expect(out.map((s) => s.labels.session)).toEqual(["proj-a", "s2"]);
+  });
+});
+
+describe("usage defaults", () => {
+  test("an absent cadence is the reference's 10m for usage (60s for sessions), reported as applied", () => {
+    const text = `emit: {telemetry: {otlp: {endpoint: https://otlp.example}}}
+sources:
+  - type: langsmith
+    enabled: true
+    source_instance: ls
+    auth: {header: x-api-key, value: abcd}
+    loops: {usage: {enabled: true}, sessions: {enabled: true}}
+`;
+    const { config, applied } = loadConfigText(text, {}, registry);
+    expect([config.sources[0]?.loops.usage?.cadence, config.sources[0]?.loops.sessions?.cadence]).toEqual([
+      10 * 60e9,
+      60e9,
+    ]);
+    expect(applied).toContainEqual({ path: "sources[0].loops.usage.cadence", value: "10m0s" });
   });
 });
