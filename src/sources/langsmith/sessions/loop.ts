@@ -5,7 +5,7 @@
  */
 import type { CheckpointKey } from "../../../model/checkpoint-key.ts";
 import type { Duration } from "../../../model/duration.ts";
-import { floorMinute } from "../../../model/time.ts";
+import { floorMinute, ZERO_TIME } from "../../../model/time.ts";
 import type { Batch, Watermark } from "../../../model/types.ts";
 import type { HttpClient } from "../../../net/client.ts";
 import type { Loop, LoopDeps } from "../../loop.ts";
@@ -39,6 +39,12 @@ export class SessionsLoop implements Loop {
 
   async collect(signal: AbortSignal, since: Watermark): Promise<Batch> {
     const now = this.deps.now();
+    // This minute's snapshot was already delivered (the watermark is the last delivered poll):
+    // a second one at the same timestamp with newer values would be refused by Mimir as a
+    // duplicate sample and counted as data loss, so ask nothing and send nothing until the next.
+    if (since.time !== ZERO_TIME && floorMinute(since.time) === floorMinute(now)) {
+      return { key: this.key, samples: [], logs: [], watermark: since };
+    }
     const statsStart = now - BigInt(Math.trunc(this.s.statsWindow));
     const ctx = { client: this.client, where: "langsmith", report: this.deps.report, signal };
     const { items, capped } = await pageProjects(

@@ -139,6 +139,21 @@ describe("sessions collect", () => {
     expect(r.seen[0]?.url.pathname).toBe("/sessions");
     expect(r.seen[0]?.headers.get("x-api-key")).toBe("k");
   });
+  test("one snapshot per minute: a poll in a minute already delivered asks and sends nothing (sessions and usage)", async () => {
+    for (const loops of [{ sessions: loopBlock() }, { usage: loopBlock({ emit_span_counts: "false" }) }]) {
+      const r = lsRig(lsSource(loops), () => json(fixture("sessions_usage_two_tiers.json")), "2026-06-19T12:00:40Z");
+      const delivered = { time: T("2026-06-19T12:00:05Z"), cursor: "", epoch: 1 };
+      const same = await r.loop.collect(signal, delivered);
+      expect([r.seen.length, same.samples.length, same.watermark]).toEqual([0, 0, delivered]);
+      r.setNow("2026-06-19T12:01:02Z");
+      const next = await r.loop.collect(signal, delivered);
+      expect([r.seen.length, next.samples.length > 0, next.watermark.time]).toEqual([
+        1,
+        true,
+        T("2026-06-19T12:01:02Z"),
+      ]);
+    }
+  });
   test("use_approx_stats and session_filter are sent when set; zero projects still advance the watermark", async () => {
     const r = lsRig(source({ use_approx_stats: "true", session_filter: 'eq(name, "p")' }), () => json([]), NOW);
     const b = await r.loop.collect(signal, idle);
