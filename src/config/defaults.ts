@@ -16,7 +16,9 @@ import type { AppliedDefault, Config, LoopConfig, OtlpTarget, SourceConfig } fro
 /** What a source type contributes to defaulting; supplied by the source registry. */
 export interface SourceDefaults {
   defaultBaseUrl: string;
-  loopDefaults(loop: string): Partial<Pick<LoopConfig, "cadence" | "window" | "bootstrap_lookback" | "max_backfill" | "graphs">>;
+  loopDefaults(
+    loop: string,
+  ): Partial<Pick<LoopConfig, "cadence" | "window" | "bootstrap_lookback" | "max_backfill" | "graphs">>;
 }
 
 /** The source types the loader knows, and the one an absent `type` means. */

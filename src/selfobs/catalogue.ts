@@ -9,6 +9,24 @@ import { type Instrument, Registry } from "./registry.ts";
 const LAT_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 
 export const INSTRUMENTS: Instrument[] = [
+  {
+    name: "genai_otel_bridge_process_cpu_seconds_total",
+    kind: "counter",
+    unit: "",
+    description: "CPU time of the process, user and system",
+  },
+  {
+    name: "genai_otel_bridge_process_resident_memory_bytes",
+    kind: "gauge",
+    unit: "By",
+    description: "Resident set size of the process",
+  },
+  {
+    name: "genai_otel_bridge_process_heap_bytes",
+    kind: "gauge",
+    unit: "By",
+    description: "JavaScript heap in use",
+  },
   { name: "genai_otel_bridge_emitted_total", kind: "counter", unit: "", description: "Samples delivered" },
   { name: "genai_otel_bridge_emitted_logs_total", kind: "counter", unit: "", description: "Log records delivered" },
   {
@@ -124,6 +142,14 @@ export class SelfMetrics {
 
   constructor() {
     for (const i of INSTRUMENTS) this.registry.register(i);
+    // What the dashboards' runtime tab shows in place of a Go runtime's profile: read at export.
+    this.registry.onSnapshot(() => {
+      const cpu = process.cpuUsage();
+      const memory = process.memoryUsage();
+      this.registry.set("genai_otel_bridge_process_cpu_seconds_total", {}, (cpu.user + cpu.system) / 1e6);
+      this.registry.set("genai_otel_bridge_process_resident_memory_bytes", {}, memory.rss);
+      this.registry.set("genai_otel_bridge_process_heap_bytes", {}, memory.heapUsed);
+    });
   }
 
   emitted(loop: string, n: number): void {

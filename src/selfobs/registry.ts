@@ -34,6 +34,12 @@ export class Registry {
   readonly startMs = Date.now();
   private readonly instruments = new Map<string, Instrument>();
   private readonly data = new Map<string, Map<string, Series>>();
+  /** Called before every snapshot: values read at export time (the process's own CPU and memory). */
+  private readonly samplers: (() => void)[] = [];
+
+  onSnapshot(sample: () => void): void {
+    this.samplers.push(sample);
+  }
 
   register(i: Instrument): void {
     this.instruments.set(i.name, i);
@@ -90,6 +96,7 @@ export class Registry {
   }
 
   snapshot(): { instrument: Instrument; series: Series[] }[] {
+    for (const sample of this.samplers) sample();
     return [...this.instruments.values()].map((instrument) => ({
       instrument,
       series: [...(this.data.get(instrument.name)?.values() ?? [])].map((s) => ({

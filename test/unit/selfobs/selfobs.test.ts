@@ -6,6 +6,9 @@ import { encodeSelfMetrics } from "../../../src/selfobs/otlp.ts";
 import { prometheusText } from "../../../src/selfobs/prometheus.ts";
 
 const CATALOGUE: [string, string, string][] = [
+  ["genai_otel_bridge_process_cpu_seconds_total", "counter", ""],
+  ["genai_otel_bridge_process_resident_memory_bytes", "gauge", "By"],
+  ["genai_otel_bridge_process_heap_bytes", "gauge", "By"],
   ["genai_otel_bridge_emitted_total", "counter", ""],
   ["genai_otel_bridge_emitted_logs_total", "counter", ""],
   ["genai_otel_bridge_samples_skipped_total", "counter", ""],
@@ -28,6 +31,15 @@ const CATALOGUE: [string, string, string][] = [
 
 test("the instrument list equals the catalogue", () => {
   expect(INSTRUMENTS.map((i) => [i.name, i.kind, i.unit])).toEqual(CATALOGUE);
+});
+
+test("the process's CPU, RSS and heap are read at every snapshot", () => {
+  const m = new SelfMetrics();
+  const t = prometheusText(m.registry);
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(t)?.[1] ?? "0");
+  expect(value("genai_otel_bridge_process_cpu_seconds_total")).toBeGreaterThan(0);
+  expect(value("genai_otel_bridge_process_resident_memory_bytes")).toBeGreaterThan(1 << 20);
+  expect(value("genai_otel_bridge_process_heap_bytes")).toBeGreaterThan(0);
 });
 
 describe("Prometheus text", () => {

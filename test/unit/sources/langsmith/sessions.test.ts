@@ -1,5 +1,6 @@
 /** langsmith.md §7.1: the `sessions` loop, derive and settings (SE-01 … SE-24). */
 import { describe, expect, test } from "bun:test";
+import type { LoopConfig } from "../../../../src/config/types.ts";
 import { formatRfc3339Nano } from "../../../../src/model/time.ts";
 import type { Sample } from "../../../../src/model/types.ts";
 import { decodeSession, type SessionStats } from "../../../../src/sources/langsmith/sessions/decode.ts";
@@ -140,7 +141,11 @@ describe("sessions collect", () => {
     expect(r.seen[0]?.headers.get("x-api-key")).toBe("k");
   });
   test("one snapshot per minute: a poll in a minute already delivered asks and sends nothing (sessions and usage)", async () => {
-    for (const loops of [{ sessions: loopBlock() }, { usage: loopBlock({ emit_span_counts: "false" }) }]) {
+    const blocks: Record<string, LoopConfig>[] = [
+      { sessions: loopBlock() },
+      { usage: loopBlock({ emit_span_counts: "false" }) },
+    ];
+    for (const loops of blocks) {
       const r = lsRig(lsSource(loops), () => json(fixture("sessions_usage_two_tiers.json")), "2026-06-19T12:00:40Z");
       const delivered = { time: T("2026-06-19T12:00:05Z"), cursor: "", epoch: 1 };
       const same = await r.loop.collect(signal, delivered);
