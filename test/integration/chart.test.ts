@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
@@ -66,6 +66,7 @@ const VALUE_SETS: Record<string, string[]> = {
     "networkPolicy.exportEgressCIDR=10.1.0.0/16",
   ],
   "retain checkpoint": ["cleanup.retainCheckpoint=true"],
+  "dashboards ConfigMap": ["dashboards.enabled=true", "dashboards.annotations.grafana_folder=genai-otel-bridge"],
 };
 const find = (objs: Obj[], kind: string, name: string) =>
   objs.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
@@ -374,6 +375,19 @@ describe("helm lint and template", () => {
     expect(pod.containers.map((c: Obj) => c.name)).toEqual(["genai-otel-bridge", "sidecar"]);
     expect(pod.volumes.map((v: Obj) => v.name)).toEqual(["config", "state", "tmp", "v"]);
     expect(pod.shareProcessNamespace).toBe(true);
+  });
+});
+
+describe("the optional dashboards ConfigMap", () => {
+  test("off by default; on, it carries every generated dashboard for the Grafana sidecar", () => {
+    expect(render().some((o) => o.metadata.name === "genai-otel-bridge-dashboards")).toBe(false);
+    const cm = find(render(VALUE_SETS["dashboards ConfigMap"]), "ConfigMap", "genai-otel-bridge-dashboards");
+    expect(cm.metadata.labels.grafana_dashboard).toBe("1");
+    expect(cm.metadata.annotations).toEqual({ grafana_folder: "genai-otel-bridge" });
+    const dir = join(CHART, "..", "grafana", "dashboards");
+    const files = readdirSync(dir).sort();
+    expect(Object.keys(cm.data).sort()).toEqual(files);
+    for (const f of files) expect(JSON.parse(cm.data[f])).toEqual(JSON.parse(readFileSync(join(dir, f), "utf8")));
   });
 });
 
