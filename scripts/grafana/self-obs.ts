@@ -96,7 +96,7 @@ export const selfObs: Dashboard = {
           q(replicas, "replicas"),
         ]),
         panel("timeseries", "Degraded loops", "Which loop stopped itself, and why?", [
-          q(`max by (loop, reason) (${m("loop_degraded")})`, "{{loop}} {{reason}}"),
+          q(`max by (loop, reason) (${m("loop_degraded_ratio")})`, "{{loop}} {{reason}}"),
         ]),
       ],
     },

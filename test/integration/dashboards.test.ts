@@ -12,10 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Dashboard, promTargets } from "../../scripts/grafana/model.ts";
 import { DASHBOARDS } from "../../scripts/grafana.ts";
+import { DEFAULT_INDEXED, DEFAULT_RECORD } from "../../src/sources/langsmith/runs/fields.ts";
+import { BASE_INDEXED, BASE_RECORD } from "../../src/sources/portkey/logs_export/definition.ts";
 import { requireBinary, start } from "../support/binary.ts";
 import { FakeLangsmith } from "../support/fake-langsmith.ts";
 import { FakePortkey } from "../support/fake-portkey.ts";
-import { freePort, type Prometheus, startPrometheus } from "../support/peers.ts";
+import { freePort, type Peer, type Prometheus, startFanout, startPrometheus } from "../support/peers.ts";
 
 /** Panels whose series this run cannot produce, and why. */
 const UNFED: Record<string, string> = {
@@ -44,7 +46,6 @@ const SELF_METRICS = [
   "genai_otel_bridge_process_heap_bytes",
 ];
 const SELF_UNFED: Record<string, string> = {
-  genai_otel_bridge_samples_skipped_total: "no sample was refused or over quota in this run",
   genai_otel_bridge_samples_capped_total: UNFED["Samples capped (DPM)"] ?? "",
   genai_otel_bridge_bucket_revised_after_settle_total: UNFED["Buckets revised after settle"] ?? "",
   genai_otel_bridge_bucket_revised_after_settle_age_seconds_bucket: UNFED["Buckets revised after settle"] ?? "",
@@ -53,6 +54,8 @@ const SELF_UNFED: Record<string, string> = {
 
 let dir = "";
 let prom: Prometheus;
+let fanout: Peer;
+let logsSink: ReturnType<typeof Bun.serve> | undefined;
 let portkey: FakePortkey;
 let langsmith: FakeLangsmith;
 let startedAt = 0;
@@ -61,15 +64,20 @@ beforeAll(async () => {
   requireBinary();
   dir = mkdtempSync(join(tmpdir(), "it-dashboards-"));
   prom = await startPrometheus(join(dir, "prom"), "UnderscoreEscapingWithSuffixes");
+  // Log records go to a sink that accepts them (Prometheus takes metrics only).
+  logsSink = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+  fanout = await startFanout([prom.otlpBase], [`http://127.0.0.1:${logsSink.port}`]);
   portkey = new FakePortkey().start();
+  // Faults that feed the health panels: an auth error, a missing graph, an exhausted quota.
   portkey.inject("errors", { kind: "status", status: 401, body: '{"error":"bad key"}' }, 1);
   portkey.inject("users", { kind: "status", status: 404 }, 1);
+  portkey.inject("cost", { kind: "quota" }, 1);
   langsmith = new FakeLangsmith("ls-dash-key-0123456789", { projects: 3, everyMs: 20_000 }).start();
   const cfg = join(dir, "config.yaml");
   writeFileSync(
     cfg,
     `emit:
-  telemetry: {otlp: {endpoint: "${prom.otlpBase}"}}
+  telemetry: {otlp: {endpoint: "${fanout.url}"}}
   self: {otlp: {endpoint: "${prom.otlpBase}"}, metric_interval: 15s}
 identity: {service_namespace: it-dash, deployment_environment: it}
 governance: {max_dpm: 4}
@@ -81,6 +89,7 @@ sources:
     http: {allow_private: true}
     auth: {header: x-portkey-api-key, value: \${PORTKEY_API_KEY}}
     rate_limit: {rps: 100, burst: 20}
+    api_key_use_cases: [{label: support, api_key_ids: [key-support]}, {label: sales, api_key_ids: [key-sales]}]
     loops:
       analytics: {enabled: true, cadence: 10s, window: 50m, bucket_settle: 3m, bootstrap_lookback: 30m, max_backfill: 55m, graphs: [requests, cost, tokens, latency, errors, users]}
       groups: {enabled: true, cadence: 10s, settings: {window_span: 20m, settle: 3m, metadata_keys: use_case}}
@@ -102,13 +111,17 @@ sources:
   const run = start([`-config=${cfg}`, `-checkpoint-file=${join(dir, "cp.yaml")}`, `-health-addr=127.0.0.1:${port}`], {
     env: { PORTKEY_API_KEY: portkey.apiKey, LANGSMITH_API_KEY: langsmith.apiKey },
   });
-  // Long enough for five self-metric pushes (rates need two points) and two LangSmith minutes.
-  await Bun.sleep(80_000);
+  // After a few polls, a granularity flip degrades analytics (the degraded-loop and fatal-error
+  // panels); then long enough for three more self-metric pushes (increases need two points).
+  await Bun.sleep(25_000);
+  portkey.inject("requests", { kind: "granularity" });
+  await Bun.sleep(55_000);
   await run.stop("SIGTERM");
 }, 150_000);
 
 afterAll(async () => {
-  await Promise.all([prom?.stop(), portkey?.stop(), langsmith?.stop()]);
+  await Promise.all([prom?.stop(), fanout?.stop(), portkey?.stop(), langsmith?.stop()]);
+  logsSink?.stop(true);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -134,6 +147,45 @@ async function hasData(expr: string): Promise<boolean> {
   if (r.status !== "success") throw new Error(`${expr}: ${r.error}`);
   return (r.data?.result.length ?? 0) > 0;
 }
+
+/** Panels that read Loki (LogQL), not checked here: their records are checked in the Collector tests. */
+const LOGQL_PANELS: Record<string, string[]> = {
+  "genai-otel-bridge-self-obs": ["Log lines by level", "Warnings and errors"],
+  "genai-otel-bridge-portkey": [
+    "Requests by status code",
+    "Slowest requests",
+    "Cost by model (from the request log)",
+    "Requests",
+  ],
+  "genai-otel-bridge-langsmith": ["Runs by type and status", "Most expensive runs", "Runs"],
+};
+
+describe("LogQL panels", () => {
+  test("are exactly the listed ones, and name only fields the records carry", () => {
+    const fields = new Set([
+      ...BASE_INDEXED,
+      ...BASE_RECORD,
+      ...DEFAULT_INDEXED,
+      ...DEFAULT_RECORD,
+      "source",
+      "detected_level",
+    ]);
+    for (const d of DASHBOARDS) {
+      const loki = d.tabs.flatMap((t) => t.panels.filter((p) => p.targets.some((x) => x.source === "loki")));
+      expect({ uid: d.uid, panels: loki.map((p) => p.title) }).toEqual({
+        uid: d.uid,
+        panels: LOGQL_PANELS[d.uid] ?? [],
+      });
+      for (const expr of loki.flatMap((p) => p.targets.map((x) => x.expr))) {
+        const named = [...expr.matchAll(/unwrap (\w+)|by \(([^)]+)\)/g)].flatMap((m) =>
+          (m[1] ?? m[2] ?? "").split(",").map((n) => n.trim()),
+        );
+        for (const n of named)
+          expect({ expr, field: n, known: fields.has(n) }).toEqual({ expr, field: n, known: true });
+      }
+    }
+  });
+});
 
 describe("every dashboard query against the real Prometheus", () => {
   for (const d of DASHBOARDS) {
