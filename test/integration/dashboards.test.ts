@@ -41,6 +41,7 @@ const SELF_METRICS = [
   "genai_otel_bridge_new_label_values_total",
   "genai_otel_bridge_emitted_total",
   "genai_otel_bridge_emitted_logs_total",
+  "genai_otel_bridge_samples_skipped_total",
   "genai_otel_bridge_process_cpu_seconds_total",
   "genai_otel_bridge_process_resident_memory_bytes",
   "genai_otel_bridge_process_heap_bytes",
@@ -125,9 +126,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A panel expression as Grafana would send it, every variable at "All". */
+/** A panel expression as Grafana would send it over the default range (6h), every variable at "All". */
 function resolve(d: Dashboard, expr: string): string {
-  let out = expr.replaceAll("$__rate_interval", "1m").replaceAll("$__interval", "1m").replaceAll("$__range", "1h");
+  let out = expr.replaceAll("$__rate_interval", "1m").replaceAll("$__interval", "1m").replaceAll("$__range", "6h");
   for (const v of d.variables) if (v.kind === "query") out = out.replaceAll(`$${v.name}`, v.allValue ?? ".*");
   return out;
 }
@@ -135,7 +136,7 @@ function resolve(d: Dashboard, expr: string): string {
 async function hasData(expr: string): Promise<boolean> {
   const q = new URLSearchParams({
     query: expr,
-    start: String(Math.floor(startedAt / 1000) - 3600),
+    start: String(Math.floor(startedAt / 1000) - 6 * 3600),
     end: String(Math.ceil(Date.now() / 1000)),
     step: "15",
   });
