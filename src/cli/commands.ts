@@ -1,20 +1,24 @@
 /**
  * Command definitions (citty). The root command keeps the Go implementation's flags and
  * modes; `validate`, `version`, `run` and `demo` are recognised only as the first argument.
+ * Each mode's code is imported when that mode runs: `-version`, `-healthcheck` and help load
+ * neither the config schema nor the runtime (they run on every Docker health interval and in
+ * editor hooks, where start-up is the whole cost).
  */
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
-import { runMode } from "../app/start.ts";
 import { DEFAULT_CHECKPOINT_FILE } from "../checkpoint/file/path.ts";
-import { DEFAULT_CONFIG_PATH } from "../config/load.ts";
-import { demo } from "../demo/command.ts";
+import { DEFAULT_CONFIG_PATH } from "../config/paths.ts";
 import { Logger } from "../log/logger.ts";
 import { parseDuration } from "../model/duration.ts";
 import { VERSION } from "../version.ts";
-import { cleanup } from "./cleanup.ts";
 import type { FlagSpec } from "./goflags.ts";
 import { parseGoInt64 } from "./goflags.ts";
 import { healthcheck } from "./healthcheck.ts";
-import { type Io, validateCommand, validateConfigMode } from "./validate.ts";
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
 
 export interface Invocation {
   env: Record<string, string | undefined>;
@@ -75,8 +79,9 @@ export function flagSpecs(args: ArgsDef): FlagSpec[] {
 
 type RunParsed = { [K in keyof typeof runArgs]: string | boolean | undefined };
 
-function doRun(a: RunParsed, inv: Invocation): Promise<number> {
+async function doRun(a: RunParsed, inv: Invocation): Promise<number> {
   const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const { runMode } = await import("../app/start.ts");
   return runMode({
     config: str(a.config),
     healthAddr: str(a["health-addr"]),
@@ -106,7 +111,10 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
       description: "Strictly validate a config (real environment, every rule) and print it resolved",
     },
     args: { config: runArgs.config },
-    run: ({ args }) => validateCommand(String(args.config), inv.given.has("config"), inv.env, inv.io),
+    run: async ({ args }) => {
+      const { validateCommand } = await import("./validate.ts");
+      return validateCommand(String(args.config), inv.given.has("config"), inv.env, inv.io);
+    },
   });
   const run = defineCommand({
     meta: { name: "run", description: "Run the bridge (same as no subcommand)" },
@@ -137,6 +145,7 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
         typeof args["checkpoint-file"] === "string" && args["checkpoint-file"] !== ""
           ? args["checkpoint-file"]
           : undefined;
+      const { demo } = await import("../demo/command.ts");
       return demo({ durationMs: ms, checkpointFile: cp });
     },
   });
@@ -148,8 +157,12 @@ export function commands(inv: Invocation): { root: CommandDef; sub: Record<strin
         inv.io.out(`${VERSION}\n`);
         return 0;
       }
-      if (args["validate-config"]) return validateConfigMode(String(args.config), inv.env, inv.io);
+      if (args["validate-config"]) {
+        const { validateConfigMode } = await import("./validate.ts");
+        return validateConfigMode(String(args.config), inv.env, inv.io);
+      }
       if (args.cleanup) {
+        const { cleanup } = await import("./cleanup.ts");
         return cleanup(
           {
             namespace: inv.given.has("namespace") ? String(args.namespace ?? "") : (inv.env.POD_NAMESPACE ?? ""),

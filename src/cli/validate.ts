@@ -9,10 +9,7 @@ import { validateConfig } from "../config/validate.ts";
 import { redact } from "../log/redact.ts";
 import { registry } from "../sources/registry.ts";
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { Io } from "./commands.ts";
 
 const message = (e: unknown) => redact(e instanceof Error ? e.message : String(e));
 

@@ -15,7 +15,7 @@ import { configSchema, type FileConfig } from "./schema.ts";
 import { osReason, resolveFileRef, tokeniseEnvRefs, untokenise } from "./secrets.ts";
 import type { AppliedDefault, Config } from "./types.ts";
 
-export const DEFAULT_CONFIG_PATH = "/etc/genai-otel-bridge/config.yaml";
+export { DEFAULT_CONFIG_PATH } from "./paths.ts";
 
 /** `sources[0].auth.value`: where a scalar sits, for messages. */
 function keyPath(ancestors: readonly unknown[], leaf: unknown): string {

@@ -87,7 +87,9 @@ export async function demo(o: DemoOptions): Promise<number> {
   const workspace = new Workspace();
   const langsmith = new LangsmithWorkspace();
   const graphs = new Set<string>();
-  const SHOWN_RECORDS = 8;
+  // A window holds hundreds of records: show the first few of each source, count the rest.
+  const SHOWN_PER_SOURCE = 4;
+  const shown = new Map<string, number>();
   const sink = new Sink(
     (p, dup) => {
       graphs.add(p.metric);
@@ -97,8 +99,10 @@ export async function demo(o: DemoOptions): Promise<number> {
       );
     },
     (r) => {
-      // A window holds hundreds of records: show the first few, count the rest.
-      if (sink.records.length > SHOWN_RECORDS) return;
+      const source = r.attributes.source ?? "";
+      const count = shown.get(source) ?? 0;
+      if (count >= SHOWN_PER_SOURCE) return;
+      shown.set(source, count + 1);
       const { service_name: _, ...indexed } = Object.fromEntries(
         Object.entries(r.resource).filter(([k]) => !k.includes(".")),
       );
@@ -141,7 +145,8 @@ export async function demo(o: DemoOptions): Promise<number> {
     wiring: { sourceFetch, emitFetch: sinkFetch, selfFetch: sinkFetch, sourceResolve: async () => ["203.0.113.10"] },
   });
   if (timer) clearTimeout(timer);
-  const more = sink.records.length > SHOWN_RECORDS ? ` (${sink.records.length - SHOWN_RECORDS} not shown)` : "";
+  const shownTotal = [...shown.values()].reduce((a, b) => a + b, 0);
+  const more = sink.records.length > shownTotal ? ` (${sink.records.length - shownTotal} not shown)` : "";
   out(
     `\n${sink.points.size} points landed in ${sink.requests} OTLP requests; series: ${[...graphs].sort().join(", ")}\n` +
       `${sink.records.length} log records landed${more}; requests carrying the simulated prompt, request, response, metadata, header or run content: ${sink.contentLeaks}\n` +

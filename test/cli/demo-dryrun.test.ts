@@ -23,9 +23,16 @@ describe("demo", () => {
     for (const m of DEFAULT) expect(r.stdout).toMatch(new RegExp(`Z  ${m}`));
     expect(r.stdout).toContain('portkey_api_latency_seconds{quantile="p99"}');
     expect(r.stdout).toContain('portkey_api_tokens{token_type="input"}');
-    // analytics: first window = last 10 minutes with a 3-minute settle ⇒ 7 buckets × 10 series;
-    // groups: 4 models × (requests, cost) + 3 use cases × (requests, cost) + 2 prompts, one stamp
-    expect(r.stdout).toMatch(/\n86 points landed/);
+    // Portkey — analytics: first window = last 10 minutes with a 3-minute settle ⇒ 7 buckets ×
+    // 10 series; groups: 4 models × (requests, cost) + 3 use cases × (requests, cost) + 2 prompts.
+    // LangSmith — sessions: 15 series for each of the two streaming projects, 13 for the other
+    // (no first-token latency); usage: traces and spans for each of the three projects.
+    const landed = (prefix: string) => r.stdout.split("\n").filter((l) => l.includes(`Z  ${prefix}`)).length;
+    expect([landed("portkey_api_"), landed("langsmith_")]).toEqual([86, 49]);
+    expect(r.stdout).toMatch(/\n135 points landed/);
+    expect(r.stdout).toContain(
+      'langsmith_usage_traces{retention_tier="shortlived",session="00000000-0000-4000-8000-000000000002"}',
+    );
     expect(r.stdout).toContain('portkey_api_cost_usd_by_model{ai_model="gpt-5-2025-08-07"}');
     expect(r.stdout).toContain('portkey_api_requests_by_metadata{metadata_key="use_case",metadata_value="chatbot"}');
     expect(r.stdout).toContain('portkey_api_requests_by_prompt{prompt="classify-v1"}');
@@ -36,11 +43,12 @@ describe("demo", () => {
     const a = await run(["demo", "--duration=3s", `--checkpoint-file=${cp}`], { timeoutMs: 20_000 });
     const b = await run(["demo", "--duration=3s", `--checkpoint-file=${cp}`], { timeoutMs: 20_000 });
     rmSync(dir, { recursive: true, force: true });
-    expect(a.stdout).toMatch(/\n86 points landed/);
+    expect(a.stdout).toMatch(/\n135 points landed/);
     // Within the same minute nothing new has settled: zero or one new analytics minute (10
     // points). Groups re-polls on every start (its watermark is a heartbeat) and lands its 16
-    // totals again — at the same minute stamp identical values, a no-op for a TSDB.
-    expect(b.stdout).toMatch(/\n(16|26) points landed/);
+    // totals again — at the same minute stamp identical values, a no-op for a TSDB. LangSmith's
+    // snapshots were delivered this minute already: nothing, unless the minute turned (49).
+    expect(b.stdout).toMatch(/\n(16|26|65|75) points landed/);
   }, 30_000);
 });
 
@@ -53,7 +61,8 @@ describe("demo, long enough for a log export", () => {
     );
     const landed = Number(/\n(\d+) log records landed/.exec(r.stdout)?.[1] ?? "0");
     expect(landed).toBeGreaterThan(0);
-    expect(r.stdout).toContain("metadata or header content: 0\n");
+    expect(r.stdout).toMatch(/Z {2}log \{run_type="\w+",status="\w+"\} \{.*id="run-\d+-\d+".*source="langsmith"/);
+    expect(r.stdout).toContain("metadata, header or run content: 0\n");
     expect(r.stdout).not.toContain("never emitted");
   }, 70_000);
 });
