@@ -3,8 +3,9 @@
  *   - encode throughput (points/s) of the hand-written encoder, a protobufjs Writer encoder and
  *     @opentelemetry/otlp-transformer's ProtobufMetricsSerializer on the same points;
  *   - payload bytes (raw and gzipped) of one settled minute and of a 47-minute bootstrap;
- *   - the compiled binary: start to /readyz (ms), steady-state RSS, CPU ms per tick, with one
- *     Portkey source polling all six graphs against a local fake and a local sink;
+ *   - the compiled binary's start-up (exec → /readyz, CPU to ready, -version CPU) beside a bare
+ *     Bun server compiled the same way; steady-state RSS and CPU ms per tick, with one Portkey
+ *     source polling all six graphs against a local fake and a local sink;
  *   - Portkey logs_export: a 1,000,000-record export streamed through the loop, the guard and
  *     the emitter in a process of its own (records/s, peak RSS beside the same process idle).
  * Timing goals live here, not in tests.
@@ -29,6 +30,7 @@ import { freePort } from "../test/support/peers.ts";
 import { encodeMetricsHandwritten } from "./bench/handwritten-encoder.ts";
 import { benchLangsmithRuns } from "./bench/langsmith-runs.ts";
 import { benchLogsExport } from "./bench/logs-export.ts";
+import { benchStartup } from "./bench/startup.ts";
 import { acceptingSink, workloadConfig } from "./bench/workload.ts";
 
 const S = 1_000_000_000n;
@@ -134,38 +136,13 @@ const cfg = (cadence: string) => workloadConfig(sink.port, pk, cadence);
 writeFileSync(join(dir, "c60.yaml"), cfg("60s"));
 writeFileSync(join(dir, "c10.yaml"), cfg("10s"));
 
-async function startToReady(): Promise<number> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const p = Bun.spawn(
-    [
-      BIN,
-      `-config=${join(dir, "c60.yaml")}`,
-      `-checkpoint-file=${join(dir, `cp-${port}.yaml`)}`,
-      `-health-addr=127.0.0.1:${port}`,
-    ],
-    {
-      stdout: "ignore",
-      stderr: "ignore",
-    },
-  );
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
-    } catch {
-      // starting
-    }
-    await Bun.sleep(2);
-  }
-  const ms = performance.now() - t0;
-  p.kill("SIGTERM");
-  await p.exited;
-  return ms;
-}
-const starts: number[] = [];
-for (let i = 0; i < 7; i++) starts.push(await startToReady());
-starts.sort((a, b) => a - b);
-rows.push(["binary start → /readyz 200 (ms, median of 7)", (starts[3] ?? 0).toFixed(0)]);
+// Start-up beside a bare Bun server compiled the same way (scripts/bench/startup.ts).
+rows.push(
+  ...(await benchStartup(
+    [BIN, `-config=${join(dir, "c60.yaml")}`, `-checkpoint-file=${join(dir, "start.yaml")}`],
+    join(dir, "floor-server"),
+  )),
+);
 
 function procStat(pid: number): { cpuMs: number; rssKiB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];

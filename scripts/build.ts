@@ -23,6 +23,8 @@ export function buildArgs(opts: {
   target?: string;
   executablePath?: string;
   bytecode: boolean;
+  /** Another program built the same way (the bench's bare-server floor); the bridge by default. */
+  entry?: string;
 }): string[] {
   const args = [
     "build",
@@ -37,7 +39,7 @@ export function buildArgs(opts: {
   if (opts.bytecode) args.push("--bytecode", "--format=esm");
   if (opts.target) args.push(`--target=${opts.target}`);
   if (opts.executablePath) args.push(`--compile-executable-path=${opts.executablePath}`);
-  args.push("src/cli/main.ts");
+  args.push(opts.entry ?? "src/cli/main.ts");
   return args;
 }
 
