@@ -1,9 +1,12 @@
 /**
  * Field kinds for the typed decode, compiled once from the arktype schema's JSON Schema so
- * the schema stays the single source of truth for which key has which type.
+ * the schema stays the single source of truth for which key has which type. The JSON Schema is
+ * the committed `config.schema.json` — arktype's output, generated at build time by
+ * `npm run schema` and checked fresh by CI and a unit test — so a running bridge never pays for
+ * building the arktype types (most of its start-up before this).
  */
+import committedSchema from "../../config.schema.json" with { type: "json" };
 import { DURATION_PATTERN } from "../model/duration.ts";
-import { configJsonSchema } from "./schema.ts";
 
 export type Kind =
   | { k: "string" }
@@ -58,6 +61,6 @@ export function compileKind(js: Js): Kind {
 
 let root: Kind | undefined;
 export function configKind(): Kind {
-  root ??= compileKind(configJsonSchema());
+  root ??= compileKind(committedSchema as Js);
   return root;
 }

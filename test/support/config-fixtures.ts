@@ -1,6 +1,9 @@
 /** Fixture B (a full Go-compatible config) and helpers to load, validate and build it in-process. */
+
+import { type } from "arktype";
 import { planBuild } from "../../src/app/plan.ts";
-import { loadConfigText } from "../../src/config/load.ts";
+import { loadConfigText, parseConfigText } from "../../src/config/load.ts";
+import { configSchema } from "../../src/config/schema.ts";
 import type { Config } from "../../src/config/types.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 import { registry } from "../../src/sources/registry.ts";
@@ -64,7 +67,12 @@ export function dropLine(text: string, needle: string): string {
 }
 
 export function load(text: string, env: Record<string, string | undefined> = ENV_B): Config {
-  return loadConfigText(text, env, registry).config;
+  const loaded = loadConfigText(text, env, registry).config;
+  // The drift guard the running bridge no longer pays for: arktype itself accepts every file
+  // the decode (driven by the committed JSON Schema) accepted.
+  const checked = configSchema(parseConfigText(text, env));
+  if (checked instanceof type.errors) throw new Error(`arktype and the decode disagree: ${checked.summary}`);
+  return loaded;
 }
 
 /** Load error text, or "" when loading succeeded. */

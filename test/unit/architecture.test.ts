@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   model: ["base"],
   log: ["model"],
   net: ["base", "log"],
-  config: ["model", "log", "net"],
+  config: ["model", "log", "net", "config.schema.json"],
   kube: ["model", "log"],
   governance: ["base", "model"],
   emit: ["base", "model"],
@@ -50,7 +50,11 @@ function files(dir: string): string[] {
   });
 }
 
-const top = (p: string) => relative(SRC, p).split("/")[0] ?? "";
+/** A file's top folder under src/, or its repository path when it lies outside src/. */
+const top = (p: string) => {
+  const rel = relative(SRC, p);
+  return rel.startsWith("..") ? relative(resolve(SRC, ".."), p) : (rel.split("/")[0] ?? "");
+};
 const all = files(SRC);
 
 function edges(): Map<string, Set<string>> {

@@ -1,10 +1,11 @@
 /** Loading: secret references, schema typing, defaults. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MAX_CONFIG_BYTES, readConfigFile } from "../../../src/config/load.ts";
+import { configJsonSchema } from "../../../src/config/schema.ts";
 import { MAX_FILE_SECRET_BYTES } from "../../../src/config/secrets.ts";
 import { HOUR, MINUTE, MS, SECOND } from "../../../src/model/duration.ts";
 import { B, dropLine, ENV_B, edit, load, loadError, validate } from "../../support/config-fixtures.ts";
@@ -398,5 +399,12 @@ sources:
     expect(load(edit(B, "max_backfill: 55m", "max_backfill: 1.5h")).sources[0]?.loops.analytics?.max_backfill).toBe(
       1.5 * HOUR,
     );
+  });
+});
+
+describe("the decode's schema is arktype's", () => {
+  test("the committed config.schema.json the decode compiles its kinds from is what arktype renders now", () => {
+    const committed = JSON.parse(readFileSync(join(import.meta.dir, "../../../config.schema.json"), "utf8"));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
   });
 });
