@@ -5,10 +5,12 @@
  * stops on a short page, on the cap, or on a page that adds nothing new (a server that ignores
  * `offset` would otherwise be paged forever).
  */
-import { formatRfc3339Seconds, type Time } from "../../model/time.ts";
+import { floorMinute, formatRfc3339Seconds, type Time, ZERO_TIME } from "../../model/time.ts";
+import type { Watermark } from "../../model/types.ts";
 import type { HttpClient, JsonResponse } from "../../net/client.ts";
 import { type LoopReport, QuotaExhausted } from "../outcome.ts";
 import { DecodeError, isObject, type JsonObject } from "./json.ts";
+import type { ProjectListSettings } from "./settings.ts";
 import { STATS_BODY_CAP } from "./shared.ts";
 
 export interface ListQuery {
@@ -109,6 +111,40 @@ export async function fetchStatsPage<T>(
   } catch (e) {
     throw new Error(`${ctx.where}: fetch sessions (offset ${query.offset}): decode: ${errorText(e)}`);
   }
+}
+
+/**
+ * Every `/sessions` page with statistics since `statsStart`, up to `max_sessions` (a cap reached
+ * is a warning, not a counted gap: the reference's rule). `loop` names the loop in the warning.
+ */
+export async function listWithStats<T extends { id: string }>(
+  ctx: PageContext & { warn: (msg: string, attrs?: Record<string, unknown>) => void },
+  s: ProjectListSettings,
+  statsStart: Time,
+  decode: (o: JsonObject) => T,
+  loop: string,
+  approx = false,
+): Promise<T[]> {
+  const { items, capped } = await pageProjects(
+    (offset) =>
+      fetchStatsPage(ctx, { limit: s.pageLimit, offset, filter: s.sessionFilter, statsStart, approx }, decode),
+    s.pageLimit,
+    s.maxSessions,
+  );
+  if (capped) {
+    ctx.warn(`langsmith ${loop}: project list capped at settings.max_sessions`, { max_sessions: s.maxSessions });
+  }
+  return items;
+}
+
+/**
+ * This minute's snapshot was already delivered (the watermark is the last delivered poll): a
+ * second one at the same timestamp with newer values would be refused by Mimir as a duplicate
+ * sample and counted as data loss, so the snapshot loops ask nothing and send nothing until the
+ * next minute.
+ */
+export function deliveredThisMinute(since: Watermark, now: Time): boolean {
+  return since.time !== ZERO_TIME && floorMinute(since.time) === floorMinute(now);
 }
 
 export function errorText(e: unknown): string {

@@ -17,8 +17,3 @@ export const STATS_BODY_CAP = 32 * 1024 * 1024;
 export function connectLangsmith(s: SourceConfig, deps: SourceDeps): LangsmithShared {
   return { client: sourceClient(s, deps, { timeoutMs: REQUEST_TIMEOUT_MS }) };
 }
-
-/** Whitespace runs collapsed, at most `max` characters: the part of an error body a message shows. */
-export function snippet(text: string, max: number): string {
-  return text.replace(/\s+/g, " ").trim().slice(0, max);
-}

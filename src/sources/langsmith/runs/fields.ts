@@ -4,6 +4,7 @@
  * outside the enum fails every query with 422, so an opt-in is checked against it at start-up.
  * The strip (strip.ts) is what keeps content out.
  */
+import { ContentFloor } from "../../../governance/content-floor.ts";
 
 export const DEFAULT_INDEXED = ["run_type", "status"] as const;
 
@@ -27,27 +28,11 @@ export const DEFAULT_RECORD = [
 
 export const DEFAULT_EXTRA_RECORD = "tags,child_run_ids,app_path";
 
-/** Never opt-in-able: the shared content floor plus signed URLs to raw blobs (body and credential). */
-export const HARD_DENIED: ReadonlySet<string> = new Set([
-  "gen_ai.prompt",
-  "gen_ai.completion",
-  "gen_ai.input.messages",
-  "gen_ai.output.messages",
-  "gen_ai.system_instructions",
-  "input.value",
-  "output.value",
-  "request",
-  "response",
-  "inputs",
-  "outputs",
-  "messages",
-  "inputs_preview",
-  "outputs_preview",
-  "metadata",
-  "portkeyHeaders",
-  "inputs_s3_urls",
-  "outputs_s3_urls",
-]);
+/**
+ * Never opt-in-able: the shared content floor (exact keys and the `gen_ai.*` content prefixes),
+ * Portkey's header dump, and signed URLs to raw input and output blobs (body and credential).
+ */
+export const HARD_DENIED = new ContentFloor(["portkeyHeaders", "inputs_s3_urls", "outputs_s3_urls"]);
 
 /** The `select` values LangSmith 0.13.5 accepts. */
 export const SELECT_ENUM: ReadonlySet<string> = new Set([

@@ -8,7 +8,6 @@ import type { HttpClient, JsonResponse } from "../../../net/client.ts";
 import { type LoopReport, QuotaExhausted } from "../../outcome.ts";
 import { DecodeError, isObject, type JsonObject } from "../json.ts";
 import { errorText } from "../projects.ts";
-import { snippet } from "../shared.ts";
 
 export interface QueryRequest {
   scope: readonly string[];
@@ -88,7 +87,8 @@ export async function queryRuns(
   if (res.status === 429) throw new QuotaExhausted("langsmith runs: status 429");
   if (res.status !== 200) {
     if (res.status === 401 || res.status === 403) report({ kind: "auth_error" });
-    const text = snippet(res.snippet, 512);
+    // The client's snippet: whitespace collapsed, cut at the 512-byte error cap asked for above.
+    const text = res.snippet;
     throw new Error(`langsmith runs: status ${res.status}${text ? `: ${text}` : ""}`);
   }
   try {

@@ -12,7 +12,6 @@ import type { LoopReport } from "../../outcome.ts";
 import { QuotaExhausted } from "../../outcome.ts";
 import { DecodeError, isObject, optString } from "../json.ts";
 import { errorText, pageProjects, sessionsPath } from "../projects.ts";
-import { snippet } from "../shared.ts";
 
 export interface ScopeSettings {
   sessionIds: readonly string[];
@@ -76,7 +75,8 @@ export class RunsScope {
     if (res.status === 429) throw new QuotaExhausted("langsmith runs: discover sessions status 429");
     if (res.status !== 200) {
       // No auth signal here: only runs/query reports one (the reference's rule).
-      const text = snippet(res.snippet, 512);
+      // The client's snippet: whitespace collapsed, cut at the 512-byte error cap asked for above.
+      const text = res.snippet;
       throw new Error(`langsmith runs: discover sessions status ${res.status}${text ? `: ${text}` : ""}`);
     }
     try {

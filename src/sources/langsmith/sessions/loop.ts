@@ -5,11 +5,11 @@
  */
 import type { CheckpointKey } from "../../../model/checkpoint-key.ts";
 import type { Duration } from "../../../model/duration.ts";
-import { floorMinute, ZERO_TIME } from "../../../model/time.ts";
+import { floorMinute } from "../../../model/time.ts";
 import type { Batch, Watermark } from "../../../model/types.ts";
 import type { HttpClient } from "../../../net/client.ts";
 import type { Loop, LoopDeps } from "../../loop.ts";
-import { fetchStatsPage, pageProjects } from "../projects.ts";
+import { deliveredThisMinute, listWithStats } from "../projects.ts";
 import type { ProjectListSettings } from "../settings.ts";
 import { decodeSession } from "./decode.ts";
 import { type DeriveOptions, deriveSessions } from "./derive.ts";
@@ -39,35 +39,10 @@ export class SessionsLoop implements Loop {
 
   async collect(signal: AbortSignal, since: Watermark): Promise<Batch> {
     const now = this.deps.now();
-    // This minute's snapshot was already delivered (the watermark is the last delivered poll):
-    // a second one at the same timestamp with newer values would be refused by Mimir as a
-    // duplicate sample and counted as data loss, so ask nothing and send nothing until the next.
-    if (since.time !== ZERO_TIME && floorMinute(since.time) === floorMinute(now)) {
-      return { key: this.key, samples: [], logs: [], watermark: since };
-    }
+    if (deliveredThisMinute(since, now)) return { key: this.key, samples: [], logs: [], watermark: since };
     const statsStart = now - BigInt(Math.trunc(this.s.statsWindow));
-    const ctx = { client: this.client, where: "langsmith", report: this.deps.report, signal };
-    const { items, capped } = await pageProjects(
-      (offset) =>
-        fetchStatsPage(
-          ctx,
-          {
-            limit: this.s.pageLimit,
-            offset,
-            filter: this.s.sessionFilter,
-            statsStart,
-            approx: this.s.useApproxStats,
-          },
-          decodeSession,
-        ),
-      this.s.pageLimit,
-      this.s.maxSessions,
-    );
-    if (capped) {
-      this.deps.warn("langsmith sessions: project list capped at settings.max_sessions", {
-        max_sessions: this.s.maxSessions,
-      });
-    }
+    const ctx = { client: this.client, where: "langsmith", report: this.deps.report, warn: this.deps.warn, signal };
+    const items = await listWithStats(ctx, this.s, statsStart, decodeSession, "sessions", this.s.useApproxStats);
     const samples = deriveSessions(items, floorMinute(now), this.s);
     return { key: this.key, samples, logs: [], watermark: { ...since, time: now } };
   }

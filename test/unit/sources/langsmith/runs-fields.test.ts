@@ -6,7 +6,13 @@ import { releasedKeys } from "../../../../src/governance/promotions.ts";
 import { HOUR, MINUTE } from "../../../../src/model/duration.ts";
 import { formatRfc3339Nano, ZERO_TIME } from "../../../../src/model/time.ts";
 import { langsmith } from "../../../../src/sources/langsmith/index.ts";
-import { HARD_DENIED, SELECT_ENUM } from "../../../../src/sources/langsmith/runs/fields.ts";
+import {
+  DEFAULT_EXTRA_RECORD,
+  DEFAULT_INDEXED,
+  DEFAULT_RECORD,
+  HARD_DENIED,
+  SELECT_ENUM,
+} from "../../../../src/sources/langsmith/runs/fields.ts";
 import { type RunPolicy, renderField, runTime, stripRun } from "../../../../src/sources/langsmith/runs/strip.ts";
 import { Registry } from "../../../../src/sources/registry.ts";
 import { fixture, json, loopBlock, lsRig, lsSource, type Seen, T } from "./rig.ts";
@@ -104,14 +110,17 @@ describe("runs settings", () => {
     expect([d.limit, d.start_time, d.end_time]).toEqual([100, "2026-06-20T01:00:00Z", "2026-06-20T01:50:00Z"]);
     expect(HOUR - 10 * MINUTE).toBe(50 * MINUTE);
   });
-  test.each([...HARD_DENIED].map((f) => [f]))("RU-23 / RU-39 %p can never be opted in", (f) => {
-    expect(() => plan({ session_ids: "a", extra_record_fields: `tags,${f}` })).toThrow(
-      `settings.extra_record_fields: "${f}"`,
-    );
-    expect(() => plan({ session_ids: "a", extra_indexed_fields: `app_path,${f}` })).toThrow(
-      `settings.extra_indexed_fields: "${f}"`,
-    );
-  });
+  test.each([...HARD_DENIED.exact, "gen_ai.prompt.0.content"].map((f) => [f]))(
+    "RU-23 / RU-39 %p can never be opted in",
+    (f) => {
+      expect(() => plan({ session_ids: "a", extra_record_fields: `tags,${f}` })).toThrow(
+        `settings.extra_record_fields: "${f}"`,
+      );
+      expect(() => plan({ session_ids: "a", extra_indexed_fields: `app_path,${f}` })).toThrow(
+        `settings.extra_indexed_fields: "${f}"`,
+      );
+    },
+  );
   test("RU-24 a field outside the select enum is refused; valid opt-ins plan", () => {
     expect(() => plan({ session_ids: "a", extra_record_fields: "tags,app-path" })).toThrow(
       '"app-path" is not a LangSmith run field',
@@ -159,29 +168,8 @@ const policy = (indexed: string[], record: string[]): RunPolicy => ({
   indexed: new Set(indexed),
   record: new Set(record),
 });
-const DEFAULT_POLICY = policy(
-  ["run_type", "status"],
-  [
-    "id",
-    "trace_id",
-    "session_id",
-    "parent_run_id",
-    "thread_id",
-    "start_time",
-    "end_time",
-    "first_token_time",
-    "total_tokens",
-    "prompt_tokens",
-    "completion_tokens",
-    "total_cost",
-    "prompt_cost",
-    "completion_cost",
-    "dotted_order",
-    "tags",
-    "child_run_ids",
-    "app_path",
-  ],
-);
+/** The default tiers (their exact contents are pinned by RU-25's select above). */
+const DEFAULT_POLICY = policy([...DEFAULT_INDEXED], [...DEFAULT_RECORD, ...DEFAULT_EXTRA_RECORD.split(",")]);
 
 describe("strip", () => {
   test("RU-28 start_time: naive with microseconds, naive, RFC 3339; anything else falls back", () => {
