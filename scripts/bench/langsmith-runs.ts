@@ -9,16 +9,10 @@
  * with a fixed clock: query, strip, guard, encode and POST to a local sink — the runner's path
  * without the scheduler's one page per tick.
  */
-import { readFileSync } from "node:fs";
 import { LangsmithWorkspace } from "../../src/demo/langsmith.ts";
-import { createEmitter } from "../../src/emit/otlp/emitter.ts";
-import { DEFAULT_RETRY } from "../../src/emit/otlp/post.ts";
-import { Guard } from "../../src/governance/guard.ts";
-import { releasedKeys } from "../../src/governance/promotions.ts";
-import { fromMillis, ZERO_TIME } from "../../src/model/time.ts";
-import type { Watermark } from "../../src/model/types.ts";
+import { fromMillis } from "../../src/model/time.ts";
 import { langsmith } from "../../src/sources/langsmith/index.ts";
-import { registry } from "../../src/sources/registry.ts";
+import { child, drain, peakRssKiB } from "./logs-child.ts";
 import { acceptingSink } from "./workload.ts";
 
 const PROJECTS = 100;
@@ -26,14 +20,6 @@ const RUNS_PER_PROJECT = 10_000;
 const WINDOW_MS = 3_600_000;
 const NOW = Date.parse("2026-06-20T12:00:00Z");
 const KEY = "bench-key";
-
-function peakRssKiB(): number {
-  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0);
-}
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 async function run(apiUrl: string, sinkPort: number): Promise<void> {
   const ids = new LangsmithWorkspace({ projects: PROJECTS }).projects.map((p) => p.id).join(",");
@@ -70,52 +56,7 @@ async function run(apiUrl: string, sinkPort: number): Promise<void> {
   }));
   const id = planned.loops[0]?.checkpointKey ?? "";
   if (!loop) throw new Error("no loop");
-  const guard = new Guard({
-    allowKeys: registry.vendors().flatMap((v) => v.labelKeys),
-    budget: 10_000,
-    floor: registry.floor,
-    logsReleases: new Map([[id, releasedKeys(settings)]]),
-  });
-  const emitter = createEmitter(
-    {
-      endpoint: `http://127.0.0.1:${sinkPort}`,
-      instanceId: "",
-      token: "",
-      identity: { "service.name": "genai-otel-bridge" },
-      maxBatchBytes: 1_048_576,
-      userAgent: "bench",
-    },
-    {
-      fetch: (url, init) => fetch(url, init),
-      now: () => performance.now(),
-      sleep: (ms) => Bun.sleep(ms),
-      random: Math.random,
-      policy: DEFAULT_RETRY,
-      timeoutMs: 30_000,
-      redact: (s) => s,
-    },
-  );
-  let w: Watermark = { time: ZERO_TIME, cursor: "", epoch: 1 };
-  const signal = new AbortController().signal;
-  const t0 = performance.now();
-  const c0 = cpuMs();
-  let runs = 0;
-  let pages = 0;
-  let dropped = 0;
-  while (w.time === ZERO_TIME) {
-    const b = await loop.collect(signal, w);
-    const { kept } = guard.sanitizeLogs(id, b.logs);
-    dropped += b.logs.length - kept.length;
-    if (kept.length > 0) {
-      const r = await emitter.emitLogs(kept, signal);
-      if (r.kind !== "ok") throw new Error(`emit failed: ${JSON.stringify(r)}`);
-    }
-    runs += b.logs.length;
-    pages++;
-    w = b.watermark;
-  }
-  const wallMs = performance.now() - t0;
-  console.log(JSON.stringify({ runs, pages, dropped, wallMs, cpuMs: cpuMs() - c0, peakRssKiB: peakRssKiB() }));
+  console.log(JSON.stringify(await drain(loop, id, settings, sinkPort)));
 }
 
 /** Serve the fake and a sink, run the floor and the measured child, return the table rows. */
@@ -127,28 +68,19 @@ export async function benchLangsmithRuns(): Promise<[string, string][]> {
   });
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => workspace.handle(req, KEY, NOW) });
   const sink = acceptingSink();
-  const child = async (args: string[]) => {
-    const p = Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
-    ]);
-    if (code !== 0) throw new Error(`langsmith runs bench ${args[0]}: ${err}`);
-    return JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
-  };
-  const floor = await child(["floor"]);
-  const got = await child(["run", `http://127.0.0.1:${server.port}`, String(sink.port)]);
+  const run = (args: string[]) => child(import.meta.path, args);
+  const floor = await run(["floor"]);
+  const got = await run(["run", `http://127.0.0.1:${server.port}`, String(sink.port)]);
   server.stop(true);
   sink.stop();
-  if (got.runs !== PROJECTS * RUNS_PER_PROJECT || got.dropped !== 0) {
-    throw new Error(`langsmith runs bench: ${got.runs} runs, ${got.dropped} dropped`);
+  if (got.records !== PROJECTS * RUNS_PER_PROJECT || got.dropped !== 0) {
+    throw new Error(`langsmith runs bench: ${got.records} runs, ${got.dropped} dropped`);
   }
   const mib = (kib: number) => (kib / 1024).toFixed(1);
   return [
     [
-      `langsmith runs: ${PROJECTS} projects × ${RUNS_PER_PROJECT.toLocaleString("en-US")} runs in ${got.pages} pages — runs/s (wall, fake in the parent)`,
-      Math.round(got.runs / (got.wallMs / 1000)).toLocaleString("en-US"),
+      `langsmith runs: ${PROJECTS} projects × ${RUNS_PER_PROJECT.toLocaleString("en-US")} runs in ${got.collects} pages — runs/s (wall, fake in the parent)`,
+      Math.round(got.records / (got.wallMs / 1000)).toLocaleString("en-US"),
     ],
     [
       "langsmith runs: peak RSS, bridge / floor (same modules loaded, no work) (MiB; goal < 120)",

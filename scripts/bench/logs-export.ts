@@ -9,28 +9,14 @@
  * from a local object store, stripped, guarded, encoded and POSTed to a local sink — the
  * runner's path without the scheduler's waits between ticks.
  */
-import { readFileSync } from "node:fs";
-import { createEmitter } from "../../src/emit/otlp/emitter.ts";
-import { DEFAULT_RETRY } from "../../src/emit/otlp/post.ts";
-import { Guard } from "../../src/governance/guard.ts";
-import { releasedKeys } from "../../src/governance/promotions.ts";
-import { fromMillis, ZERO_TIME } from "../../src/model/time.ts";
-import type { Watermark } from "../../src/model/types.ts";
+import { fromMillis } from "../../src/model/time.ts";
 import { portkey } from "../../src/sources/portkey/index.ts";
-import { registry } from "../../src/sources/registry.ts";
 import { exportLines, FakeExport } from "../../test/support/fake-export.ts";
+import { child, drain, peakRssKiB } from "./logs-child.ts";
 import { acceptingSink } from "./workload.ts";
 
 export const RECORDS = 1_000_000;
 export const CHUNK = 5000;
-
-function peakRssKiB(): number {
-  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0);
-}
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 async function run(apiUrl: string, sinkPort: number): Promise<void> {
   const settings = {
@@ -70,50 +56,8 @@ async function run(apiUrl: string, sinkPort: number): Promise<void> {
   }));
   const id = planned.loops[0]?.checkpointKey ?? "";
   if (!loop) throw new Error("no loop");
-  const guard = new Guard({
-    allowKeys: registry.vendors().flatMap((v) => v.labelKeys),
-    budget: 10_000,
-    floor: registry.floor,
-    logsReleases: new Map([[id, releasedKeys(settings)]]),
-  });
-  const emitter = createEmitter(
-    {
-      endpoint: `http://127.0.0.1:${sinkPort}`,
-      instanceId: "",
-      token: "",
-      identity: { "service.name": "genai-otel-bridge" },
-      maxBatchBytes: 1_048_576,
-      userAgent: "bench",
-    },
-    {
-      fetch: (url, init) => fetch(url, init),
-      now: () => performance.now(),
-      sleep: (ms) => Bun.sleep(ms),
-      random: Math.random,
-      policy: DEFAULT_RETRY,
-      timeoutMs: 30_000,
-      redact: (s) => s,
-    },
-  );
-  let w: Watermark = { time: ZERO_TIME, cursor: "", epoch: 1 };
-  const signal = new AbortController().signal;
-  const t0 = performance.now();
-  const c0 = cpuMs();
-  let records = 0;
-  let chunks = 0;
-  while (w.time === ZERO_TIME) {
-    const b = await loop.collect(signal, w);
-    const { kept } = guard.sanitizeLogs(id, b.logs);
-    if (kept.length > 0) {
-      const r = await emitter.emitLogs(kept, signal);
-      if (r.kind !== "ok") throw new Error(`emit failed: ${JSON.stringify(r)}`);
-    }
-    records += b.logs.length;
-    if (b.logs.length > 0) chunks++;
-    w = b.watermark;
-  }
-  const wallMs = performance.now() - t0;
-  console.log(JSON.stringify({ records, chunks, wallMs, cpuMs: cpuMs() - c0, peakRssKiB: peakRssKiB() }));
+  const d = await drain(loop, id, settings, sinkPort);
+  console.log(JSON.stringify(d));
 }
 
 /** Serve the export and a sink, run the floor and the measured child, return the table rows. */
@@ -133,30 +77,17 @@ export async function benchLogsExport(): Promise<[string, string][]> {
   }).start();
   const sink = acceptingSink();
   // Async: the parent serves the export while the child runs.
-  const child = async (args: string[], env: Record<string, string> = {}) => {
-    const p = Bun.spawn([process.execPath, import.meta.path, ...args], {
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, ...env },
-    });
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
-    ]);
-    if (code !== 0) throw new Error(`logs-export bench ${args[0]}: ${err}`);
-    return JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
-  };
-  const floor = await child(["floor"]);
-  const got = await child(["run", fake.url, String(sink.port)]);
+  const run = (args: string[], env: Record<string, string> = {}) => child(import.meta.path, args, env);
+  const floor = await run(["floor"]);
+  const got = await run(["run", fake.url, String(sink.port)]);
   // What the chart sets for `resources.limits.memory: 128Mi`: the JSC heap sized to the limit.
-  const capped = await child(["run", fake.url, String(sink.port)], { BUN_JSC_forceRAMSize: String(128 * 1024 * 1024) });
+  const capped = await run(["run", fake.url, String(sink.port)], { BUN_JSC_forceRAMSize: String(128 * 1024 * 1024) });
   await fake.stop();
   sink.stop();
   const mib = (kib: number) => (kib / 1024).toFixed(1);
   return [
     [
-      `logs_export: ${got.records.toLocaleString("en-US")} records in ${got.chunks} chunks — records/s (wall)`,
+      `logs_export: ${got.records.toLocaleString("en-US")} records in ${got.batches} chunks — records/s (wall)`,
       Math.round(got.records / (got.wallMs / 1000)).toLocaleString("en-US"),
     ],
     [
