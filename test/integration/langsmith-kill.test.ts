@@ -5,11 +5,11 @@
  * the checkpoint (window end, page) must never move backwards.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { requireBinary, start } from "../support/binary.ts";
+import { fileEntry, prng } from "../support/checkpoint-file.ts";
 import { FakeLangsmith } from "../support/fake-langsmith.ts";
 import { type Collector, freePort, startCollector } from "../support/peers.ts";
 
@@ -25,26 +25,8 @@ const output: string[] = [];
 const positions: { time: number; page: number }[] = [];
 
 function position(): { time: number; page: number } | undefined {
-  if (!existsSync(cp)) return undefined;
-  try {
-    const doc = parse(readFileSync(cp, "utf8"), { schema: "core" }) as Record<string, { time: string; cursor: string }>;
-    const e = Object.entries(doc ?? {}).find(([k]) => k.includes("/runs/"))?.[1];
-    if (!e) return undefined;
-    const page = e.cursor === "" ? 0 : (JSON.parse(e.cursor) as { page: number }).page;
-    return { time: Math.max(0, Date.parse(e.time) || 0), page };
-  } catch {
-    return undefined; // caught mid-rename
-  }
-}
-
-function prng(s: number): () => number {
-  let x = s >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
+  const e = fileEntry(cp, "/runs/");
+  return e && { time: e.time, page: e.cursor === "" ? 0 : (JSON.parse(e.cursor) as { page: number }).page };
 }
 
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { requireBinary, start } from "../support/binary.ts";
+import { fileEntry } from "../support/checkpoint-file.ts";
 import { FakeLangsmith } from "../support/fake-langsmith.ts";
 import {
   type Collector,
@@ -32,17 +32,6 @@ let promWithout: Prometheus;
 let fanout: Peer;
 let fake: FakeLangsmith;
 let output = "";
-
-function runsCheckpoint(): { time: number; cursor: string } | undefined {
-  if (!existsSync(cp)) return undefined;
-  try {
-    const doc = parse(readFileSync(cp, "utf8"), { schema: "core" }) as Record<string, { time: string; cursor: string }>;
-    const e = Object.entries(doc ?? {}).find(([k]) => k.includes("/runs/"))?.[1];
-    return e ? { time: Math.max(0, Date.parse(e.time) || 0), cursor: e.cursor } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 beforeAll(async () => {
   requireBinary();
@@ -89,7 +78,7 @@ sources:
     env: { LANGSMITH_API_KEY: fake.apiKey },
   });
   const deadline = Date.now() + 90_000;
-  while (!(runsCheckpoint()?.time ?? 0) && Date.now() < deadline) await Bun.sleep(200);
+  while (!(fileEntry(cp, "/runs/")?.time ?? 0) && Date.now() < deadline) await Bun.sleep(200);
   const r = await run.stop("SIGTERM");
   output = r.stdout + r.stderr;
   expect(r.code).toBe(0);
@@ -196,7 +185,7 @@ describe("langsmith against real receivers", () => {
         expect(k in r.attributes).toBe(false);
       }
     }
-    const checkpoint = runsCheckpoint();
+    const checkpoint = fileEntry(cp, "/runs/");
     // The watermark keeps the window end's fraction; the query sent it truncated to the second.
     expect([checkpoint?.cursor, Math.floor((checkpoint?.time ?? 0) / 1000) * 1000]).toEqual([
       "",

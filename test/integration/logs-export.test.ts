@@ -6,11 +6,11 @@
  * and the canary must appear in no byte the bridge sent, printed or persisted.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { requireBinary, start } from "../support/binary.ts";
+import { fileEntry, prng } from "../support/checkpoint-file.ts";
 import { exportLines, FakeExport } from "../support/fake-export.ts";
 import { type Collector, freePort, startCollector } from "../support/peers.ts";
 
@@ -27,32 +27,6 @@ const output: string[] = [];
 /** Checkpoint states seen, in order: [time ms, cursor, at]. */
 const seen: { time: number; cursor: string; at: number }[] = [];
 let seed = 0;
-
-function checkpoint(): { time: number; cursor: string } | undefined {
-  if (!existsSync(cp)) return undefined;
-  try {
-    const doc = parse(readFileSync(cp, "utf8"), { schema: "core" }) as Record<
-      string,
-      { time: string; cursor: string }
-    > | null;
-    const e = Object.entries(doc ?? {}).find(([k]) => k.includes("/logs_export/"))?.[1];
-    // The zero watermark is written as year 1: before the epoch, so it reads as 0 here.
-    return e ? { time: Math.max(0, Date.parse(e.time) || 0), cursor: e.cursor } : undefined;
-  } catch {
-    return undefined; // caught mid-rename
-  }
-}
-
-/** A small deterministic PRNG, so a failing run can be replayed from its seed. */
-function prng(s: number): () => number {
-  let x = s >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 beforeAll(async () => {
   requireBinary();
@@ -86,7 +60,7 @@ sources:
 `,
   );
   const poll = setInterval(() => {
-    const c = checkpoint();
+    const c = fileEntry(cp, "/logs_export/");
     const last = seen.at(-1);
     if (c && (!last || last.time !== c.time || last.cursor !== c.cursor)) seen.push({ ...c, at: Date.now() });
   }, 10);
@@ -104,7 +78,7 @@ sources:
   const port = await freePort();
   const last = start([`-config=${cfg}`, `-checkpoint-file=${cp}`, `-health-addr=127.0.0.1:${port}`], { env });
   const deadline = Date.now() + 150_000;
-  while (!(checkpoint()?.time ?? 0) && Date.now() < deadline) await Bun.sleep(100);
+  while (!(fileEntry(cp, "/logs_export/")?.time ?? 0) && Date.now() < deadline) await Bun.sleep(100);
   const r = await last.stop("SIGTERM");
   output.push(r.stdout, r.stderr);
   clearInterval(poll);
