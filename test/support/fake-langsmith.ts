@@ -1,7 +1,8 @@
 /**
  * A fake LangSmith API over HTTP on loopback: the simulated workspace of src/demo (fixture
- * shapes, opaque cursors, 422/400 answers, content in every content field) plus faults injected
- * on demand. Records every request with its parsed JSON body.
+ * shapes, opaque cursors, 422/400 answers, content in every content field). Records every
+ * request with its parsed JSON body and answers as of its recorded arrival time, so a test can
+ * recompute any answer exactly.
  */
 import { type LangsmithOptions, LangsmithWorkspace } from "../../src/demo/langsmith.ts";
 
@@ -17,8 +18,6 @@ export interface LsRecorded {
 export class FakeLangsmith {
   readonly workspace: LangsmithWorkspace;
   readonly requests: LsRecorded[] = [];
-  /** Paths (`/runs/query`, …) answered with this status for the next `times` requests. */
-  private readonly faults: { path: string; status: number; times: number }[] = [];
   private server: ReturnType<typeof Bun.serve> | undefined;
 
   constructor(
@@ -30,10 +29,6 @@ export class FakeLangsmith {
 
   get url(): string {
     return `http://127.0.0.1:${this.server?.port}`;
-  }
-
-  fail(path: string, status: number, times = 1): void {
-    this.faults.push({ path, status, times });
   }
 
   start(): this {
@@ -49,22 +44,19 @@ export class FakeLangsmith {
         } catch {
           body = text;
         }
+        const at = Date.now();
         this.requests.push({
           method: req.method,
           path: url.pathname,
           query: url.searchParams,
           body,
           headers: req.headers,
-          at: Date.now(),
+          at,
         });
-        const fault = this.faults.find((f) => f.path === url.pathname && f.times > 0);
-        if (fault) {
-          fault.times--;
-          return Response.json({ detail: `injected ${fault.status}` }, { status: fault.status });
-        }
         return this.workspace.handle(
           new Request(req.url, { method: req.method, headers: req.headers, body: text || undefined }),
           this.apiKey,
+          at,
         );
       },
     });
