@@ -5,8 +5,7 @@
  * stops on a short page, on the cap, or on a page that adds nothing new (a server that ignores
  * `offset` would otherwise be paged forever).
  */
-import { floorMinute, formatRfc3339Seconds, type Time, ZERO_TIME } from "../../model/time.ts";
-import type { Watermark } from "../../model/types.ts";
+import { formatRfc3339Seconds, type Time } from "../../model/time.ts";
 import type { HttpClient, JsonResponse } from "../../net/client.ts";
 import { type LoopReport, QuotaExhausted } from "../outcome.ts";
 import { DecodeError, isObject, type JsonObject } from "./json.ts";
@@ -135,16 +134,6 @@ export async function listWithStats<T extends { id: string }>(
     ctx.warn(`langsmith ${loop}: project list capped at settings.max_sessions`, { max_sessions: s.maxSessions });
   }
   return items;
-}
-
-/**
- * This minute's snapshot was already delivered (the watermark is the last delivered poll): a
- * second one at the same timestamp with newer values would be refused by Mimir as a duplicate
- * sample and counted as data loss, so the snapshot loops ask nothing and send nothing until the
- * next minute.
- */
-export function deliveredThisMinute(since: Watermark, now: Time): boolean {
-  return since.time !== ZERO_TIME && floorMinute(since.time) === floorMinute(now);
 }
 
 export function errorText(e: unknown): string {

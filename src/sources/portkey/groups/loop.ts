@@ -2,7 +2,8 @@
  * The Portkey groups loop: window totals over `[now − window_span, now − settle]`, stamped at
  * the minute of `now − settle`, per endpoint and per use-case pass. Each endpoint is
  * all-or-nothing across its pages; one failing endpoint never stops the others, all failing
- * fails the collect. The watermark is a liveness heartbeat (`now`), never a window bound.
+ * fails the collect. The watermark is a liveness heartbeat (`now`), never a window bound; it
+ * also says which stamp minute was delivered, so a second poll in that minute sends nothing.
  */
 import type { CheckpointKey } from "../../../model/checkpoint-key.ts";
 import type { Duration } from "../../../model/duration.ts";
@@ -10,6 +11,7 @@ import { formatRfc3339Seconds, NS_PER_MIN, type Time } from "../../../model/time
 import type { Batch, Sample, Watermark } from "../../../model/types.ts";
 import type { HttpClient } from "../../../net/client.ts";
 import type { Loop, LoopDeps } from "../../loop.ts";
+import { deliveredThisMinute } from "../../snapshot.ts";
 import type { ScopeProbe } from "../scope.ts";
 import type { Pass } from "../use-cases.ts";
 import { decodeGroupsPage, type GroupRow } from "./decode.ts";
@@ -57,6 +59,9 @@ export class GroupsLoop implements Loop {
 
   async collect(signal: AbortSignal, since: Watermark): Promise<Batch> {
     const now = this.deps.now();
+    if (deliveredThisMinute(since, now, ns(this.s.settle))) {
+      return { key: this.key, samples: [], logs: [], watermark: since };
+    }
     await this.scope.check(now, signal);
     const until = now - ns(this.s.settle);
     const from = now - ns(this.s.windowSpan);

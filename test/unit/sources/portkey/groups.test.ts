@@ -287,16 +287,18 @@ describe("groups collect", () => {
     ]);
     expect(skipped(r)).toEqual(["ai-models_dup_dim"]);
   });
-  test("#39 two polls in one minute share the stamp", async () => {
+  test("#39 at most one point per series and minute: a second poll in the stamp's minute asks and sends nothing", async () => {
     const rows = { "ai-models": { body: list([{ ai_model: "a", requests: 1 }]) } };
     const r = groups({ emit_prompts: "false" }, rows, { now: Date.parse("2026-06-18T12:00:37Z") });
     const a = await r.loop.collect(signal, since);
+    const asked = r.urls.length;
     r.setNow(Date.parse("2026-06-18T12:00:50Z"));
     const b = await r.loop.collect(signal, a.watermark);
-    expect([a.samples[0]?.timestamp, b.samples[0]?.timestamp]).toEqual([
-      T(Date.parse("2026-06-18T11:50:00Z")),
-      T(Date.parse("2026-06-18T11:50:00Z")),
-    ]);
+    expect(a.samples[0]?.timestamp).toBe(T(Date.parse("2026-06-18T11:50:00Z")));
+    expect([b.samples.length, r.urls.length, b.watermark]).toEqual([0, asked, a.watermark]);
+    r.setNow(Date.parse("2026-06-18T12:01:05Z"));
+    const c = await r.loop.collect(signal, a.watermark);
+    expect(c.samples[0]?.timestamp).toBe(T(Date.parse("2026-06-18T11:51:00Z")));
   });
   test("#41 use cases: one loop, one pass each, key unchanged, samples labelled", async () => {
     const useCases = [
