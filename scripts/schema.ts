@@ -78,6 +78,7 @@ function renderSourceTypes(): string {
     for (const l of v.loops) {
       const d = l.defaults;
       const defaults = [
+        d.cadence !== undefined ? `cadence ${formatDuration(d.cadence)}` : "",
         d.window !== undefined ? `window ${formatDuration(d.window)}` : "",
         d.bootstrap_lookback !== undefined ? `bootstrap_lookback ${formatDuration(d.bootstrap_lookback)}` : "",
         d.max_backfill !== undefined ? `max_backfill ${formatDuration(d.max_backfill)}` : "",

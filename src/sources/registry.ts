@@ -3,11 +3,13 @@
  * is what a source without `type` means (as in the Go implementation's configs).
  */
 import { ContentFloor } from "../governance/content-floor.ts";
+import { anthropic } from "./anthropic/index.ts";
 import type { Vendor } from "./define.ts";
 import { langsmith } from "./langsmith/index.ts";
+import { openai } from "./openai/index.ts";
 import { portkey } from "./portkey/index.ts";
 
-const VENDORS: readonly Vendor[] = [portkey, langsmith];
+const VENDORS: readonly Vendor[] = [portkey, langsmith, openai, anthropic];
 
 /** Lookup by type; refuses a list that names one type twice. */
 export class Registry {

@@ -54,7 +54,7 @@ describe("values.yaml generated regions", () => {
     expect(sources).not.toContain("!!");
     expect(sources).toContain('          # Emit the per-group cost series.\n          emit_cost: "true"');
     const text = `${B.slice(0, B.indexOf("sources:"))}${sources}\n`;
-    const env = { ...ENV_B, LANGSMITH_API_KEY: "ls" };
+    const env = { ...ENV_B, LANGSMITH_API_KEY: "ls", OPENAI_ADMIN_KEY: "oa", ANTHROPIC_ADMIN_KEY: "an" };
     expect(validate(text, env)).toEqual([]);
     // And this build runs every loop of them, as the region's header says.
     expect(buildError(text, env)).toBe("");
@@ -63,9 +63,11 @@ describe("values.yaml generated regions", () => {
   test("maps are sorted, zero-valued struct fields left out, durations compact", () => {
     const sources = uncommentedExamples();
     const doc = parseDocument(sources).toJS() as { sources: Record<string, unknown>[] };
-    const [portkey, langsmith] = doc.sources;
+    const [portkey, langsmith, openai, anthropic] = doc.sources;
     expect(Object.keys(portkey?.loops as object)).toEqual(["groups", "logs_export"]);
     expect(Object.keys(langsmith?.loops as object)).toEqual(["runs", "sessions", "usage"]);
+    expect(Object.keys(openai?.loops as object)).toEqual(["costs", "usage"]);
+    expect(Object.keys(anthropic?.loops as object)).toEqual(["costs", "usage"]);
     const loops = portkey?.loops as Record<string, { settings: Record<string, string> }> | undefined;
     const settings = loops?.logs_export?.settings;
     const keys = Object.keys(settings ?? {});

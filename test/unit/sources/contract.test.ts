@@ -4,11 +4,14 @@ import { join } from "node:path";
 import type { SourceConfig } from "../../../src/config/types.ts";
 import { MINUTE, SECOND } from "../../../src/model/duration.ts";
 import { fromMillis, ZERO_TIME } from "../../../src/model/time.ts";
+import { anthropic } from "../../../src/sources/anthropic/index.ts";
 import { langsmith } from "../../../src/sources/langsmith/index.ts";
+import { openai } from "../../../src/sources/openai/index.ts";
 import { portkey } from "../../../src/sources/portkey/index.ts";
 import { CANARY, upstreamRecord } from "../../support/test-vendor/fake-upstream.ts";
 import { testlogs } from "../../support/test-vendor/index.ts";
 import { loopContract, type UpstreamMode } from "./loop-contract.ts";
+import { CANARY as PROVIDER_CANARY, served } from "./openai/rig.ts";
 
 const FIX = join(import.meta.dir, "../../fixtures/portkey");
 const NOW = Date.parse("2026-06-18T12:10:00Z");
@@ -266,4 +269,97 @@ loopContract({
   upstream: langsmithUpstream,
   since: { time: ZERO_TIME, cursor: "", epoch: 1 },
   now: lsNow,
+});
+
+/** The providers' fixtures, served with content fields injected into every result row. */
+function providerUpstream(vendor: "openai" | "anthropic", file: string) {
+  return (mode: UpstreamMode, req: Request) => {
+    if (mode === "hang") return hang(req);
+    if (mode === "malformed") return Response.json({ object: "page", data: "not a list", has_more: false });
+    return Response.json(served(vendor, file));
+  };
+}
+const providerNow = fromMillis(Date.parse("2026-06-18T12:20:00Z"));
+const usageBlock = {
+  ...loopBlock,
+  window: 50 * MINUTE,
+  bucket_settle: 15 * MINUTE,
+  bootstrap_lookback: 50 * MINUTE,
+  max_backfill: 90 * MINUTE,
+};
+
+loopContract({
+  title: "openai usage",
+  vendor: openai,
+  loop: "usage",
+  source: () => base("openai", { usage: { ...usageBlock, settings: { group_by: "model" } } }),
+  checkpointKey: "openai-contract/usage/0bd011939e6b0c1f",
+  badSettings: [
+    [{ group_by: "user_id" }, "group_by"],
+    [{ group_by: "project_id" }, "group_by"],
+    [{ endpoints: "vector_stores" }, "endpoints"],
+    [{ bucket_width: "1d" }, "bucket_width"],
+    [{ token_types: "input,bogus" }, "token_types"],
+    [{ page_buckets: "-1" }, "page_buckets"],
+    [{ max_pages: "0" }, "max_pages"],
+    [{ allow_id_dims: "model" }, "allow_id_dims"],
+  ],
+  canary: PROVIDER_CANARY,
+  upstream: providerUpstream("openai", "usage_completions_1m_grouped_model.json"),
+  since: { time: providerNow - 20n * 60_000_000_000n, cursor: "", epoch: 1 },
+  now: providerNow,
+});
+
+loopContract({
+  title: "openai costs",
+  vendor: openai,
+  loop: "costs",
+  source: () => base("openai", { costs: { ...loopBlock } }),
+  checkpointKey: "openai-contract/costs/d6b5e886f75e68da",
+  badSettings: [
+    [{ lookback_days: "31" }, "lookback_days"],
+    [{ group_by: "api_key_id" }, "group_by"],
+    [{ emit_month_to_date: "yes" }, "emit_month_to_date"],
+    [{ max_pages: "x" }, "max_pages"],
+  ],
+  canary: PROVIDER_CANARY,
+  upstream: providerUpstream("openai", "costs_1d_line_item_page_last.json"),
+  since: { time: ZERO_TIME, cursor: "", epoch: 1 },
+  now: providerNow,
+});
+
+loopContract({
+  title: "anthropic usage",
+  vendor: anthropic,
+  loop: "usage",
+  source: () => base("anthropic", { usage: { ...usageBlock, bucket_settle: 10 * MINUTE } }),
+  checkpointKey: "anthropic-contract/usage/8137a16131e23478",
+  badSettings: [
+    [{ group_by: "account_id" }, "group_by"],
+    [{ group_by: "speed" }, "group_by"],
+    [{ group_by: "workspace_id" }, "group_by"],
+    [{ token_types: "input" }, "token_types"],
+    [{ bucket_width: "1d" }, "bucket_width"],
+  ],
+  canary: PROVIDER_CANARY,
+  upstream: providerUpstream("anthropic", "usage_messages_1m_grouped_model.json"),
+  since: { time: providerNow - 20n * 60_000_000_000n, cursor: "", epoch: 1 },
+  now: providerNow,
+});
+
+loopContract({
+  title: "anthropic costs",
+  vendor: anthropic,
+  loop: "costs",
+  source: () => base("anthropic", { costs: { ...loopBlock } }),
+  checkpointKey: "anthropic-contract/costs/2bce885048baaab3",
+  badSettings: [
+    [{ lookback_days: "-1" }, "lookback_days"],
+    [{ group_by: "workspace_id" }, "group_by"],
+    [{ group_by: "model" }, "group_by"],
+  ],
+  canary: PROVIDER_CANARY,
+  upstream: providerUpstream("anthropic", "cost_report_1d_description_page_last.json"),
+  since: { time: ZERO_TIME, cursor: "", epoch: 1 },
+  now: providerNow,
 });
