@@ -1,7 +1,7 @@
 /**
- * `genai-otel-bridge demo`: the real pipeline — config load and validation, every Portkey and
- * LangSmith loop, guard, encoder, retrying emitter, file checkpoint — against two simulated
- * workspaces and an in-process OTLP sink. No credentials, no sockets except the loopback health
+ * `genai-otel-bridge demo`: the real pipeline — config load and validation, every Portkey,
+ * LangSmith, OpenAI and Anthropic loop, guard, encoder, retrying emitter, file checkpoint —
+ * against simulated vendor APIs and an in-process OTLP sink. No credentials, no sockets except the loopback health
  * server. Prints every point that lands.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,12 +11,13 @@ import { runMode } from "../app/start.ts";
 import { formatRfc3339Nano } from "../model/time.ts";
 import { DEMO_OBJECT_HOST } from "./exports.ts";
 import { DEMO_LANGSMITH_HOST, LangsmithWorkspace } from "./langsmith.ts";
+import { DEMO_ANTHROPIC_HOST, DEMO_OPENAI_HOST, ProviderWorld } from "./providers.ts";
 import { Sink } from "./sink.ts";
 import { Workspace } from "./workspace.ts";
 
 const DEMO_KEY = "demo-key-not-a-secret";
 
-export const DEMO_CONFIG = `# Embedded demo config: a Portkey and a LangSmith source with all their loops, simulated workspaces.
+export const DEMO_CONFIG = `# Embedded demo config: Portkey, LangSmith, OpenAI and Anthropic sources with all their loops, simulated APIs.
 emit:
   telemetry:
     otlp:
@@ -69,6 +70,41 @@ sources:
         enabled: true
         cadence: 10s
         settings: { session_filter: 'neq(name, "__none__")', window: 5m, settle: 1m, max_backfill: 10m }
+  - type: openai
+    enabled: true
+    base_url: https://${DEMO_OPENAI_HOST}/v1
+    source_instance: openai-demo
+    auth: { header: Authorization, value: Bearer ${DEMO_KEY} }
+    rate_limit: { rps: 10, burst: 10 }
+    loops:
+      usage:
+        enabled: true
+        cadence: 10s
+        window: 10m
+        bucket_settle: 3m
+        bootstrap_lookback: 10m
+        max_backfill: 15m
+        settings: { endpoints: "completions,embeddings" }
+      costs:
+        enabled: true
+        cadence: 30s
+  - type: anthropic
+    enabled: true
+    base_url: https://${DEMO_ANTHROPIC_HOST}/v1
+    source_instance: anthropic-demo
+    auth: { header: x-api-key, value: ${DEMO_KEY} }
+    rate_limit: { rps: 10, burst: 10 }
+    loops:
+      usage:
+        enabled: true
+        cadence: 10s
+        window: 10m
+        bucket_settle: 3m
+        bootstrap_lookback: 10m
+        max_backfill: 15m
+      costs:
+        enabled: true
+        cadence: 30s
 `;
 
 export interface DemoOptions {
@@ -86,6 +122,7 @@ export async function demo(o: DemoOptions): Promise<number> {
   const out = o.out ?? ((s: string) => void process.stdout.write(s));
   const workspace = new Workspace();
   const langsmith = new LangsmithWorkspace();
+  const providers = new ProviderWorld();
   const graphs = new Set<string>();
   // A window holds hundreds of records: show the first few of each source, count the rest.
   const SHOWN_PER_SOURCE = 4;
@@ -112,10 +149,11 @@ export async function demo(o: DemoOptions): Promise<number> {
   const dir = o.checkpointFile ? undefined : mkdtempSync(join(tmpdir(), "genai-otel-bridge-demo-"));
   const checkpointFile = o.checkpointFile ?? join(dir ?? "", "checkpoints.yaml");
   out(
-    `genai-otel-bridge demo: simulated Portkey and LangSmith workspaces → their loops → guard → OTLP → in-process sink\n` +
+    `genai-otel-bridge demo: simulated Portkey, LangSmith, OpenAI and Anthropic APIs → their loops → guard → OTLP → in-process sink\n` +
       `analytics: cadence 10s, settle 3m, first window = the last 10 minutes; groups: every 60s, totals of the last 30 minutes up to 3 minutes ago;\n` +
       `logs_export: one export job step every 10s (create, start, poll, download), then one record per request of the window\n` +
       `LangSmith: sessions and usage every 30s (per-project statistics of the last 10 minutes), runs every 10s (one record per run, windows of 5m settled 1m)\n` +
+      `OpenAI and Anthropic: usage every 10s (minute buckets settled 3m, the first window the last 10 minutes), costs every 30s (today, the last 2 days, the month so far)\n` +
       `checkpoint ${checkpointFile}\n` +
       `landed points (bucket-end time, metric as Prometheus stores it, value) and log records (time, indexed, attributes):\n`,
   );
@@ -124,9 +162,10 @@ export async function demo(o: DemoOptions): Promise<number> {
   const sourceFetch = async (url: string, init: RequestInit) => {
     const req = new Request(url, init);
     // Requests go to the vetted address; the Host header names the simulated vendor.
-    return req.headers.get("host") === DEMO_LANGSMITH_HOST
-      ? langsmith.handle(req, DEMO_KEY)
-      : workspace.handle(req, DEMO_KEY);
+    const host = req.headers.get("host");
+    if (host === DEMO_LANGSMITH_HOST) return langsmith.handle(req, DEMO_KEY);
+    if (host === DEMO_OPENAI_HOST || host === DEMO_ANTHROPIC_HOST) return providers.handle(req, DEMO_KEY);
+    return workspace.handle(req, DEMO_KEY);
   };
   const sinkFetch = async (url: string, init: RequestInit) => sink.handle(new Request(url, init));
   const code = await runMode({
