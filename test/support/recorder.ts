@@ -15,6 +15,9 @@ export class Recorder {
   readonly productArrivals: number[] = [];
   private server: ReturnType<typeof Bun.serve> | undefined;
 
+  /** `prefixes`: the product series names kept (Portkey's unless told otherwise). */
+  constructor(private readonly prefixes: readonly string[] = ["portkey_api_"]) {}
+
   get url(): string {
     return `http://127.0.0.1:${this.server?.port}`;
   }
@@ -43,7 +46,7 @@ export class Recorder {
       for (const r of decodeLogsRequest(body)) if (r.attributes.id) this.logIds.add(r.attributes.id);
       return new Response("");
     }
-    const pts = decodeMetricsRequest(body).filter((p) => p.metric.startsWith("portkey_api_"));
+    const pts = decodeMetricsRequest(body).filter((p) => this.prefixes.some((x) => p.metric.startsWith(x)));
     const changed = pts.some((p) => {
       const k = `${p.metric}{${Object.entries(p.labels)
         .sort()
