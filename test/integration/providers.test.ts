@@ -295,11 +295,9 @@ describe("openai and anthropic against real receivers", () => {
         "1h",
       );
       // Output amounts are served as decimal strings; the stored value is the same number.
-      expect(typeof (oaRow?.amount as { value: unknown }).value).toBe("string");
-      expect(stored[0]?.values[0]).toEqual([
-        Math.floor(oaFirst.at / MIN) * 60,
-        String(Number((oaRow?.amount as { value: string }).value)),
-      ]);
+      const amount = (oaRow?.amount ?? {}) as { value?: unknown };
+      expect(typeof amount.value).toBe("string");
+      expect(stored[0]?.values[0]).toEqual([Math.floor(oaFirst.at / MIN) * 60, String(Number(amount.value))]);
       const anRow = await findRow(
         "anthropic",
         "/cost_report",
