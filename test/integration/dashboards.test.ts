@@ -1,6 +1,6 @@
 /**
- * The dashboards checked against real data: the compiled bridge runs Portkey (analytics, groups)
- * and LangSmith (sessions, usage, runs) against the fakes — with an auth error and a missing graph
+ * The dashboards checked against real data: the compiled bridge runs Portkey (analytics, groups),
+ * LangSmith (sessions, usage, runs), OpenAI and Anthropic (usage, costs) against the fakes — with an auth error and a missing graph
  * injected — into a real Prometheus with Grafana Cloud's name translation, self-metrics pushed
  * every 15 s. Then every PromQL target of every panel of every dashboard is evaluated through
  * Prometheus' query API over the run, and must return data, except the panels listed below
@@ -17,6 +17,7 @@ import { BASE_INDEXED, BASE_RECORD } from "../../src/sources/portkey/logs_export
 import { requireBinary, start } from "../support/binary.ts";
 import { FakeLangsmith } from "../support/fake-langsmith.ts";
 import { FakePortkey } from "../support/fake-portkey.ts";
+import { FakeProviders } from "../support/fake-providers.ts";
 import { freePort, type Peer, type Prometheus, startFanout, startPrometheus } from "../support/peers.ts";
 
 /** Panels whose series this run cannot produce, and why. */
@@ -27,6 +28,7 @@ const UNFED: Record<string, string> = {
   "Capped by the DPM limit": "needs more points per series-minute than governance.max_dpm",
   "Points rejected in partial success": "needs an endpoint that accepts a request but rejects points in it",
   "Dropped by the guard": "needs a label or content key the guard refuses; the fakes send none that reach it",
+  "Gateway ÷ billed, yesterday": "needs the gateway's cost buckets of yesterday (UTC); the run lasts 80 s of today",
 };
 /** Self-metrics deploy.md §7 names, as Prometheus stores them with Grafana Cloud's translation. */
 const SELF_METRICS = [
@@ -59,12 +61,16 @@ let fanout: Peer;
 let logsSink: ReturnType<typeof Bun.serve> | undefined;
 let portkey: FakePortkey;
 let langsmith: FakeLangsmith;
+let providers: FakeProviders;
 let startedAt = 0;
 
 beforeAll(async () => {
   requireBinary();
   dir = mkdtempSync(join(tmpdir(), "it-dashboards-"));
-  prom = await startPrometheus(join(dir, "prom"), "UnderscoreEscapingWithSuffixes");
+  // The shipped recording rules run too: the reconciliation panels read what they record.
+  prom = await startPrometheus(join(dir, "prom"), "UnderscoreEscapingWithSuffixes", [
+    join(import.meta.dir, "../../deploy/grafana/rules.yaml"),
+  ]);
   // Log records go to a sink that accepts them (Prometheus takes metrics only).
   logsSink = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
   fanout = await startFanout([prom.otlpBase], [`http://127.0.0.1:${logsSink.port}`]);
@@ -74,6 +80,7 @@ beforeAll(async () => {
   portkey.inject("users", { kind: "status", status: 404 }, 1);
   portkey.inject("cost", { kind: "quota" }, 1);
   langsmith = new FakeLangsmith("ls-dash-key-0123456789", { projects: 3, everyMs: 20_000 }).start();
+  providers = new FakeProviders(undefined, undefined, { lateMs: 60_000 }).start();
   const cfg = join(dir, "config.yaml");
   writeFileSync(
     cfg,
@@ -105,12 +112,35 @@ sources:
       sessions: {enabled: true, cadence: 10s, settings: {stats_window: 30m}}
       usage: {enabled: true, cadence: 10s, settings: {stats_window: 30m, session_filter: 'neq(name, "__none__")'}}
       runs: {enabled: true, cadence: 10s, settings: {session_filter: 'neq(name, "__none__")', window: 10m, settle: 1m}}
+  - type: openai
+    enabled: true
+    base_url: ${providers.url("openai")}
+    source_instance: dash-openai
+    http: {allow_private: true}
+    auth: {header: Authorization, value: "Bearer \${OPENAI_ADMIN_KEY}"}
+    loops:
+      usage: {enabled: true, cadence: 10s, window: 10m, bucket_settle: 2m, bootstrap_lookback: 10m, max_backfill: 15m, settings: {endpoints: "completions,embeddings"}}
+      costs: {enabled: true, cadence: 10s}
+  - type: anthropic
+    enabled: true
+    base_url: ${providers.url("anthropic")}
+    source_instance: dash-anthropic
+    http: {allow_private: true}
+    auth: {header: x-api-key, value: \${ANTHROPIC_ADMIN_KEY}}
+    loops:
+      usage: {enabled: true, cadence: 10s, window: 10m, bucket_settle: 2m, bootstrap_lookback: 10m, max_backfill: 15m}
+      costs: {enabled: true, cadence: 10s}
 `,
   );
   startedAt = Date.now();
   const port = await freePort();
   const run = start([`-config=${cfg}`, `-checkpoint-file=${join(dir, "cp.yaml")}`, `-health-addr=127.0.0.1:${port}`], {
-    env: { PORTKEY_API_KEY: portkey.apiKey, LANGSMITH_API_KEY: langsmith.apiKey },
+    env: {
+      PORTKEY_API_KEY: portkey.apiKey,
+      LANGSMITH_API_KEY: langsmith.apiKey,
+      OPENAI_ADMIN_KEY: providers.openaiKey,
+      ANTHROPIC_ADMIN_KEY: providers.anthropicKey,
+    },
   });
   // After a few polls, a granularity flip degrades analytics (the degraded-loop and fatal-error
   // panels); then long enough for three more self-metric pushes (increases need two points).
@@ -121,7 +151,7 @@ sources:
 }, 150_000);
 
 afterAll(async () => {
-  await Promise.all([prom?.stop(), fanout?.stop(), portkey?.stop(), langsmith?.stop()]);
+  await Promise.all([prom?.stop(), fanout?.stop(), portkey?.stop(), langsmith?.stop(), providers?.stop()]);
   logsSink?.stop(true);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -215,9 +245,10 @@ describe("every dashboard query against the real Prometheus", () => {
   test("every variable's label exists on its series", async () => {
     for (const d of DASHBOARDS) {
       for (const v of d.variables.filter((x) => x.kind === "query" && !x.onLoki)) {
-        const m = /^label_values\((\w+), (\w+)\)$/.exec(v.query);
+        const m = /^label_values\((.+), (\w+)\)$/.exec(v.query);
         expect(m).not.toBeNull();
-        const r = (await (await fetch(`${prom.url}/api/v1/label/${m?.[2]}/values?match[]=${m?.[1]}`)).json()) as {
+        const match = encodeURIComponent(m?.[1] ?? "");
+        const r = (await (await fetch(`${prom.url}/api/v1/label/${m?.[2]}/values?match[]=${match}`)).json()) as {
           data: string[];
         };
         expect({ variable: `${d.uid}/${v.name}`, values: r.data.length > 0 }).toEqual({

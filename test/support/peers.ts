@@ -211,7 +211,12 @@ export interface Prometheus extends Peer {
 
 export type Translation = "UnderscoreEscapingWithSuffixes" | "UnderscoreEscapingWithoutSuffixes";
 
-export async function startPrometheus(dir: string, translation: Translation): Promise<Prometheus> {
+/** `ruleFiles`: rule files Prometheus evaluates (the shipped recording rules, say). */
+export async function startPrometheus(
+  dir: string,
+  translation: Translation,
+  ruleFiles: string[] = [],
+): Promise<Prometheus> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const cfg = join(dir, "prometheus.yml");
@@ -224,7 +229,7 @@ otlp:
 storage:
   tsdb:
     out_of_order_time_window: 2h
-`,
+${ruleFiles.length > 0 ? `rule_files: [${ruleFiles.map((f) => JSON.stringify(f)).join(", ")}]\n` : ""}`,
   );
   const p = spawnPeer(
     [

@@ -84,7 +84,9 @@ describe("queries", () => {
     for (const d of DASHBOARDS) {
       const defined = new Set(d.variables.map((v) => v.name));
       const used = d.tabs.flatMap((t) =>
-        t.panels.flatMap((p) => p.targets.flatMap((x) => [...x.expr.matchAll(/\$(\w+)/g)].map((m) => m[1] ?? ""))),
+        t.panels.flatMap((p) =>
+          p.targets.flatMap((x) => [...x.expr.matchAll(/\$([A-Za-z_]\w*)/g)].map((m) => m[1] ?? "")),
+        ),
       );
       expect(used.filter((u) => !u.startsWith("__") && !defined.has(u))).toEqual([]);
     }
