@@ -3,27 +3,21 @@
  * The report has no request count (none of its fields is one), so this loop emits tokens and
  * web-search requests only; its five token types are disjoint and sum to the total.
  */
-import type { Duration } from "../../../model/duration.ts";
 import { MINUTE } from "../../../model/duration.ts";
 import { formatRfc3339Seconds } from "../../../model/time.ts";
 import { defineLoop } from "../../define.ts";
 import { count, dimension, nested, present, type Row } from "../../openai/report/rows.ts";
-import {
-  checkWindowed,
-  readBounded,
-  readChoices,
-  readDimensions,
-  readPageBuckets,
-  readWidth,
-  USAGE_TIMING,
-} from "../../openai/report/settings.ts";
+import { checkWindowed, readChoices, readDimensions, USAGE_TIMING } from "../../openai/report/settings.ts";
 import type { UsagePart } from "../../openai/report/usage.ts";
+import { readUsageCommon, type UsageCommon, usageQuery } from "../../openai/report/usage-definition.ts";
 import { ReportUsageLoop } from "../../openai/report/usage-loop.ts";
-import type { WindowSettings } from "../../openai/report/window.ts";
 import { SettingsReader, warnUnknown } from "../../settings.ts";
 import { type AnthropicShared, decodeAnthropicBucket, decodeAnthropicPage } from "../shared.ts";
 
 export const DEFAULT_PREFIX = "anthropic_api";
+
+/** Anthropic's bounds: `starting_at` and `ending_at` in RFC 3339. */
+const RFC3339_BOUNDS = { start: "starting_at", end: "ending_at", format: formatRfc3339Seconds };
 
 /** `token_type` → how to read it from a row. */
 const TOKEN_READERS: Readonly<Record<string, (row: Row, where: string) => number | undefined>> = {
@@ -45,14 +39,11 @@ export const USAGE_DIM_LABELS: Readonly<Record<string, string>> = {
   service_account_id: "service_account_id",
 };
 
-export interface AnthropicUsageSettings {
-  cadence: Duration;
-  window: WindowSettings;
+export interface AnthropicUsageSettings extends UsageCommon {
   prefix: string;
   groupBy: string[];
   tokenTypes: string[];
   workspaceIds: string[];
-  maxPages: number;
 }
 
 export const usage = defineLoop<AnthropicUsageSettings, AnthropicShared>({
@@ -66,7 +57,7 @@ export const usage = defineLoop<AnthropicUsageSettings, AnthropicShared>({
     const where = "anthropic usage";
     checkWindowed(where, l);
     const r = new SettingsReader(where, l.settings);
-    const widthSeconds = readWidth(r);
+    const common = readUsageCommon(r, l);
     const groupBy = readDimensions(r, {
       key: "group_by",
       def: ["model"],
@@ -79,32 +70,14 @@ export const usage = defineLoop<AnthropicUsageSettings, AnthropicShared>({
     });
     const tokenTypes = readChoices(r, "token_types", Object.keys(TOKEN_READERS), Object.keys(TOKEN_READERS));
     const workspaceIds = r.csv("workspace_ids");
-    const pageBuckets = readPageBuckets(r, widthSeconds);
-    const maxPages = readBounded(r, "max_pages", 50, 1, Number.MAX_SAFE_INTEGER);
     r.done();
     warnUnknown(r, "usage", warn);
-    return {
-      cadence: l.cadence,
-      window: {
-        window: l.window,
-        bucketSettle: l.bucket_settle,
-        bootstrapLookback: l.bootstrap_lookback,
-        maxBackfill: l.max_backfill,
-        widthSeconds,
-        pageBuckets,
-      },
-      prefix: l.metric_prefix || DEFAULT_PREFIX,
-      groupBy,
-      tokenTypes,
-      workspaceIds,
-      maxPages,
-    };
+    return { ...common, prefix: l.metric_prefix || DEFAULT_PREFIX, groupBy, tokenTypes, workspaceIds };
   },
   instances: (s) => [
     { series: [`${s.prefix}_tokens`, `${s.prefix}_web_search_requests`], naming: `prefix=${s.prefix}` },
   ],
   create(s, planned, shared, deps) {
-    const width = s.window.widthSeconds === 60 ? "1m" : "1h";
     const part: UsagePart = {
       name: "usage_report",
       path: "/organizations/usage_report/messages",
@@ -128,17 +101,11 @@ export const usage = defineLoop<AnthropicUsageSettings, AnthropicShared>({
         window: s.window,
         maxPages: s.maxPages,
         parts: [part],
-        query(_part, bounds) {
-          const q = new URLSearchParams({
-            starting_at: formatRfc3339Seconds(bounds.queryStart),
-            ending_at: formatRfc3339Seconds(bounds.queryEnd),
-            bucket_width: width,
-            limit: String(bounds.limit),
-          });
-          for (const d of s.groupBy) q.append("group_by[]", d);
-          for (const id of s.workspaceIds) q.append("workspace_ids[]", id);
-          return q;
-        },
+        query: (_part, bounds) =>
+          usageQuery(RFC3339_BOUNDS, s.window.widthSeconds, bounds, s.groupBy, {
+            param: "workspace_ids",
+            values: s.workspaceIds,
+          }),
         decodePage: decodeAnthropicPage,
         bucket: decodeAnthropicBucket,
       },

@@ -1,20 +1,11 @@
 /** The OpenAI `usage` loop's definition: settings parsed once, series named, the loop built. */
-import type { Duration } from "../../../model/duration.ts";
 import { defineLoop } from "../../define.ts";
 import { SettingsReader, warnUnknown } from "../../settings.ts";
 import { count, dimension, present } from "../report/rows.ts";
-import {
-  checkWindowed,
-  readBounded,
-  readChoices,
-  readDimensions,
-  readPageBuckets,
-  readWidth,
-  USAGE_TIMING,
-} from "../report/settings.ts";
+import { checkWindowed, readChoices, readDimensions, USAGE_TIMING } from "../report/settings.ts";
 import type { UsagePart } from "../report/usage.ts";
+import { readUsageCommon, type UsageCommon, usageQuery } from "../report/usage-definition.ts";
 import { ReportUsageLoop } from "../report/usage-loop.ts";
-import type { WindowSettings } from "../report/window.ts";
 import { decodeOpenaiBucket, decodeOpenaiPage, type OpenaiShared, unixSeconds } from "../shared.ts";
 import {
   COMPLETION_TOKEN_FIELDS,
@@ -28,15 +19,15 @@ import {
 
 export const DEFAULT_PREFIX = "openai_api";
 
-export interface OpenaiUsageSettings {
-  cadence: Duration;
-  window: WindowSettings;
+/** OpenAI's bounds: `start_time` and `end_time` in Unix seconds. */
+const UNIX_BOUNDS = { start: "start_time", end: "end_time", format: unixSeconds };
+
+export interface OpenaiUsageSettings extends UsageCommon {
   prefix: string;
   endpoints: Endpoint[];
   groupBy: string[];
   tokenTypes: string[];
   projectIds: string[];
-  maxPages: number;
   series: string[];
 }
 
@@ -70,7 +61,7 @@ export const usage = defineLoop<OpenaiUsageSettings, OpenaiShared>({
     const where = "openai usage";
     checkWindowed(where, l);
     const r = new SettingsReader(where, l.settings);
-    const widthSeconds = readWidth(r);
+    const common = readUsageCommon(r, l);
     const endpoints = readEndpoints(r);
     const groupBy = readDimensions(r, {
       key: "group_by",
@@ -81,28 +72,17 @@ export const usage = defineLoop<OpenaiUsageSettings, OpenaiShared>({
     });
     const tokenTypes = readChoices(r, "token_types", DEFAULT_TOKEN_TYPES, Object.keys(COMPLETION_TOKEN_FIELDS));
     const projectIds = r.csv("project_ids");
-    const pageBuckets = readPageBuckets(r, widthSeconds);
-    const maxPages = readBounded(r, "max_pages", 50, 1, Number.MAX_SAFE_INTEGER);
     r.done();
     warnUnknown(r, "usage", warn);
     const prefix = l.metric_prefix || DEFAULT_PREFIX;
     const suffixes = new Set(endpoints.flatMap((e) => outputsOf(e, tokenTypes).map((o) => o.suffix)));
     return {
-      cadence: l.cadence,
-      window: {
-        window: l.window,
-        bucketSettle: l.bucket_settle,
-        bootstrapLookback: l.bootstrap_lookback,
-        maxBackfill: l.max_backfill,
-        widthSeconds,
-        pageBuckets,
-      },
+      ...common,
       prefix,
       endpoints,
       groupBy,
       tokenTypes,
       projectIds,
-      maxPages,
       series: [...suffixes].map((s) => `${prefix}_${s}`),
     };
   },
@@ -110,7 +90,6 @@ export const usage = defineLoop<OpenaiUsageSettings, OpenaiShared>({
   instances: (s) => [{ series: s.series, naming: `prefix=${s.prefix}` }],
   create(s, planned, shared, deps) {
     const parts = s.endpoints.map((e) => part(e, s));
-    const width = s.window.widthSeconds === 60 ? "1m" : "1h";
     return new ReportUsageLoop(
       planned.key,
       {
@@ -120,17 +99,11 @@ export const usage = defineLoop<OpenaiUsageSettings, OpenaiShared>({
         window: s.window,
         maxPages: s.maxPages,
         parts,
-        query(p, bounds) {
-          const q = new URLSearchParams({
-            start_time: unixSeconds(bounds.queryStart),
-            end_time: unixSeconds(bounds.queryEnd),
-            bucket_width: width,
-            limit: String(bounds.limit),
-          });
-          for (const d of p.dims) q.append("group_by[]", d);
-          for (const id of s.projectIds) q.append("project_ids[]", id);
-          return q;
-        },
+        query: (p, bounds) =>
+          usageQuery(UNIX_BOUNDS, s.window.widthSeconds, bounds, p.dims, {
+            param: "project_ids",
+            values: s.projectIds,
+          }),
         decodePage: decodeOpenaiPage,
         bucket: decodeOpenaiBucket,
       },
