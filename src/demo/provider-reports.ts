@@ -2,7 +2,7 @@
  * The simulated providers' report pages: OpenAI's usage endpoints and costs, Anthropic's
  * messages usage report and cost report, built from the world's per-minute traffic.
  */
-import { ANTHROPIC_MODELS, DAY, json, MIN, OPENAI_MODELS, type ProviderWorld } from "./providers.ts";
+import { ANTHROPIC_MODELS, json, OPENAI_MODELS, type ProviderWorld } from "./providers.ts";
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -11,16 +11,8 @@ export function openaiReport(world: ProviderWorld, url: URL, nowMs: number): Res
   const q = url.searchParams;
   const startMs = Number(q.get("start_time")) * 1000;
   const endMs = q.has("end_time") ? Number(q.get("end_time")) * 1000 : Number.MAX_SAFE_INTEGER;
-  const width = { "1m": MIN, "1h": 60 * MIN, "1d": DAY }[q.get("bucket_width") ?? "1d"] ?? DAY;
   const grouped = q.getAll("group_by[]").flatMap((g) => g.split(","));
-  const { shown, hasMore, nextPage } = world.buckets(
-    startMs,
-    endMs,
-    width,
-    nowMs,
-    Number(q.get("limit") ?? 7),
-    q.get("page") ?? "",
-  );
+  const { shown, hasMore, nextPage } = world.page(q, startMs, endMs, nowMs);
   const endpoint = url.pathname.split("/").at(-1) ?? "";
   const isCosts = endpoint === "costs";
   if (!isCosts && endpoint !== "completions" && endpoint !== "embeddings") {
@@ -91,7 +83,6 @@ export function anthropicReport(world: ProviderWorld, url: URL, nowMs: number): 
   const q = url.searchParams;
   const startMs = Date.parse(q.get("starting_at") ?? "");
   const endMs = q.has("ending_at") ? Date.parse(q.get("ending_at") ?? "") : Number.MAX_SAFE_INTEGER;
-  const width = { "1m": MIN, "1h": 60 * MIN, "1d": DAY }[q.get("bucket_width") ?? "1d"] ?? DAY;
   const grouped = q.getAll("group_by[]");
   const isCosts = url.pathname.endsWith("/cost_report");
   if (!isCosts && !url.pathname.endsWith("/usage_report/messages")) {
@@ -100,14 +91,7 @@ export function anthropicReport(world: ProviderWorld, url: URL, nowMs: number): 
       404,
     );
   }
-  const { shown, hasMore, nextPage } = world.buckets(
-    startMs,
-    endMs,
-    width,
-    nowMs,
-    Number(q.get("limit") ?? 7),
-    q.get("page") ?? "",
-  );
+  const { shown, hasMore, nextPage } = world.page(q, startMs, endMs, nowMs);
   const c = world.content;
   const data = shown.map(([s, e]) => {
     const results: Record<string, unknown>[] = [];

@@ -14,8 +14,8 @@ import { SIMULATED_CONTENT } from "./sink.ts";
 export const DEMO_OPENAI_HOST = "api.openai.demo.invalid";
 export const DEMO_ANTHROPIC_HOST = "api.anthropic.demo.invalid";
 
-export const MIN = 60_000;
-export const DAY = 86_400_000;
+const MIN = 60_000;
+const DAY = 86_400_000;
 
 /** Models and list prices in USD per million tokens (input, output). */
 export const OPENAI_MODELS: [string, number, number][] = [
@@ -127,9 +127,14 @@ export class ProviderWorld {
     return anthropicReport(this, url, nowMs);
   }
 
-  /** Buckets of [startMs, endMs): the first cut at an unaligned start, the last at `nowMs`. */
-  /** Buckets of one page, as the providers page them (by bucket index). */
-  buckets(startMs: number, endMs: number, widthMs: number, nowMs: number, limit: number, page: string) {
+  /**
+   * The buckets of [startMs, endMs) on the page a query asks for (`bucket_width`, `limit`,
+   * `page`): the first cut at an unaligned start, the last at `nowMs`.
+   */
+  page(q: URLSearchParams, startMs: number, endMs: number, nowMs: number) {
+    const widthMs = { "1m": MIN, "1h": 60 * MIN, "1d": DAY }[q.get("bucket_width") ?? "1d"] ?? DAY;
+    const limit = Number(q.get("limit") ?? 7);
+    const page = q.get("page") ?? "";
     const all: [number, number][] = [];
     for (let s = startMs; s < Math.min(endMs, nowMs); ) {
       const next = Math.floor(s / widthMs) * widthMs + widthMs;

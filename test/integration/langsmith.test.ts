@@ -12,15 +12,7 @@ import { join } from "node:path";
 import { requireBinary, start } from "../support/binary.ts";
 import { fileEntry } from "../support/checkpoint-file.ts";
 import { FakeLangsmith } from "../support/fake-langsmith.ts";
-import {
-  type Collector,
-  freePort,
-  type Peer,
-  type Prometheus,
-  startCollector,
-  startFanout,
-  startPrometheus,
-} from "../support/peers.ts";
+import { type Collector, freePort, type Peer, type Prometheus, startReceivers } from "../support/peers.ts";
 
 const CANARY = "ZZCANARY-LANGSMITH-7f3aZZ";
 const MIN = 60_000;
@@ -36,12 +28,7 @@ let output = "";
 beforeAll(async () => {
   requireBinary();
   dir = mkdtempSync(join(tmpdir(), "it-langsmith-"));
-  [collector, promWith, promWithout] = await Promise.all([
-    startCollector(join(dir, "collector")),
-    startPrometheus(join(dir, "prom-with"), "UnderscoreEscapingWithSuffixes"),
-    startPrometheus(join(dir, "prom-without"), "UnderscoreEscapingWithoutSuffixes"),
-  ]);
-  fanout = await startFanout([collector.url, promWith.otlpBase, promWithout.otlpBase]);
+  ({ collector, promWith, promWithout, fanout } = await startReceivers(dir));
   // Three projects, one run each every 30 s: the bootstrap runs window (9 settled minutes) holds 54.
   fake = new FakeLangsmith("ls-it-key-0123456789", { projects: 3, everyMs: 30_000, content: CANARY }).start();
   cp = join(dir, "cp.yaml");

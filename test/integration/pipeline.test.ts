@@ -13,15 +13,7 @@ import { parse } from "yaml";
 import { requireBinary, start } from "../support/binary.ts";
 import { expectedAt, seriesKey } from "../support/expected.ts";
 import { FakePortkey } from "../support/fake-portkey.ts";
-import {
-  type Collector,
-  freePort,
-  type Peer,
-  type Prometheus,
-  startCollector,
-  startFanout,
-  startPrometheus,
-} from "../support/peers.ts";
+import { type Collector, freePort, type Peer, type Prometheus, startReceivers } from "../support/peers.ts";
 
 const MIN = 60_000;
 const PRODUCT = [
@@ -89,12 +81,7 @@ function watermarkMs(cp: string): number {
 beforeAll(async () => {
   requireBinary();
   dir = mkdtempSync(join(tmpdir(), "it-pipeline-"));
-  [collector, promWith, promWithout] = await Promise.all([
-    startCollector(join(dir, "collector")),
-    startPrometheus(join(dir, "prom-with"), "UnderscoreEscapingWithSuffixes"),
-    startPrometheus(join(dir, "prom-without"), "UnderscoreEscapingWithoutSuffixes"),
-  ]);
-  fanout = await startFanout([collector.url, promWith.otlpBase, promWithout.otlpBase]);
+  ({ collector, promWith, promWithout, fanout } = await startReceivers(dir));
   portkey = new FakePortkey().start();
   const cfg = join(dir, "config.yaml");
   writeFileSync(cfg, config());

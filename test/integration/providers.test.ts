@@ -13,15 +13,7 @@ import { join } from "node:path";
 import { requireBinary, start } from "../support/binary.ts";
 import { FakePortkey } from "../support/fake-portkey.ts";
 import { FakeProviders, type ProviderRequest } from "../support/fake-providers.ts";
-import {
-  type Collector,
-  freePort,
-  type Peer,
-  type Prometheus,
-  startCollector,
-  startFanout,
-  startPrometheus,
-} from "../support/peers.ts";
+import { type Collector, freePort, type Peer, type Prometheus, startReceivers } from "../support/peers.ts";
 import { parseMetrics, type Scrape, sum } from "../support/scenario.ts";
 
 const CANARY = "ZZCANARY-PROVIDERS-41c9ZZ";
@@ -94,12 +86,7 @@ const ok = (vendor: string, path: string) =>
 beforeAll(async () => {
   requireBinary();
   dir = mkdtempSync(join(tmpdir(), "it-providers-"));
-  [collector, promWith, promWithout] = await Promise.all([
-    startCollector(join(dir, "collector")),
-    startPrometheus(join(dir, "prom-with"), "UnderscoreEscapingWithSuffixes"),
-    startPrometheus(join(dir, "prom-without"), "UnderscoreEscapingWithoutSuffixes"),
-  ]);
-  fanout = await startFanout([collector.url, promWith.otlpBase, promWithout.otlpBase]);
+  ({ collector, promWith, promWithout, fanout } = await startReceivers(dir));
   fake = new FakeProviders(undefined, undefined, { content: CANARY, lateMs: MIN, maxPageBuckets: 3 }).start();
   portkey = new FakePortkey().start();
   fake.fail(

@@ -295,3 +295,16 @@ export async function startFanout(targets: string[], logsTargets: string[] = tar
   });
   return { url: `http://127.0.0.1:${server.port}`, stop: async () => void server.stop(true) };
 }
+
+/** A Collector and both Prometheus translations behind one fan-out endpoint, under `dir`. */
+export async function startReceivers(
+  dir: string,
+): Promise<{ collector: Collector; promWith: Prometheus; promWithout: Prometheus; fanout: Peer }> {
+  const [collector, promWith, promWithout] = await Promise.all([
+    startCollector(join(dir, "collector")),
+    startPrometheus(join(dir, "prom-with"), "UnderscoreEscapingWithSuffixes"),
+    startPrometheus(join(dir, "prom-without"), "UnderscoreEscapingWithoutSuffixes"),
+  ]);
+  const fanout = await startFanout([collector.url, promWith.otlpBase, promWithout.otlpBase]);
+  return { collector, promWith, promWithout, fanout };
+}
