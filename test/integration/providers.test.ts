@@ -236,7 +236,8 @@ describe("openai and anthropic against real receivers", () => {
           if (t.requests > 0) want.push([end / 1000, String(t.input)]);
         }
         expect(s.values).toEqual(want);
-        expect(want.length).toBeGreaterThan(5);
+        // At least eight settled minutes, about one in five quiet per model: three with traffic is a floor.
+        expect(want.length).toBeGreaterThanOrEqual(3);
       }
       const embeddings = await prom().range('openai_api_requests{endpoint="embeddings"}', "1h");
       expect(embeddings.length).toBe(2);
