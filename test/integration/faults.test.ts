@@ -98,12 +98,13 @@ describe("source-side faults", () => {
         revisedEnd = Math.floor((Date.now() - 3 * 60_000) / 60_000) * 60_000;
         pk.workspace.overrides.set(`requests@${revisedEnd - 60_000}`, { total: 999 });
       },
+      // The loop asks again once a new minute has settled (ticks in between make no request).
       until2: (s) => sum(s, `${E}bucket_revised_after_settle_total`) >= 1,
-      timeoutMs: 40_000,
+      timeoutMs: 75_000,
     });
     expect(sum(r.scrape, `${E}bucket_revised_after_settle_total`, { loop: "analytics" })).toBe(1);
     expect(sum(r.scrape, `${E}bucket_revised_after_settle_age_seconds_count`)).toBe(1);
-  }, 45_000);
+  }, 80_000);
 });
 
 describe("receiver-side faults", () => {
