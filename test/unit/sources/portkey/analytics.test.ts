@@ -206,6 +206,23 @@ describe("analytics collect", () => {
     expect(b.watermark).toEqual(since);
     expect(urls).toHaveLength(0);
   });
+  test("no new minute end in the window: no request, the quiet span covered", async () => {
+    // Settle 3m, a 10 s cadence: the last tick moved the watermark to 12:06:40; now 12:09:50
+    // puts the window's end at 12:06:50, inside the same minute.
+    const { loop, urls } = setup({ replies: {}, now: B + 9 * 60_000 + 50_000 });
+    const b = await loop.collect(signal, wm(B + 6 * 60_000 + 40_000));
+    expect([b.samples, urls.length]).toEqual([[], 0]);
+    expect(b.watermark.time).toBe(T(B + 6 * 60_000 + 50_000));
+    // Ten seconds later the window holds 12:07:00: that tick asks.
+    const next = setup({
+      graphs: ["requests"],
+      replies: { requests: { body: pts(minutes(6, 7), (i) => ({ total: i + 1 })) } },
+      now: B + 10 * 60_000 + 10_000,
+    });
+    const c = await next.loop.collect(signal, b.watermark);
+    expect(next.urls.length).toBe(1);
+    expect(brief(c.samples)).toEqual([["portkey_api_requests", {}, 7 * 60_000, 1]]);
+  });
   test("#16 bootstrap window and request span", async () => {
     const N = B + 2 * 3600_000;
     const { loop, urls } = setup({
