@@ -28,7 +28,7 @@ const UNFED: Record<string, string> = {
   "Capped by the DPM limit": "needs more points per series-minute than governance.max_dpm",
   "Points rejected in partial success": "needs an endpoint that accepts a request but rejects points in it",
   "Dropped by the guard": "needs a label or content key the guard refuses; the fakes send none that reach it",
-  "Gateway ÷ billed, yesterday": "needs the gateway's cost buckets of yesterday (UTC); the run lasts 80 s of today",
+  "Gateway ÷ billed, yesterday": "needs the gateway's cost buckets of yesterday (UTC); the run lasts 110 s of today",
 };
 /** Self-metrics deploy.md §7 names, as Prometheus stores them with Grafana Cloud's translation. */
 const SELF_METRICS = [
@@ -146,9 +146,11 @@ sources:
   // panels); then long enough for three more self-metric pushes (increases need two points).
   await Bun.sleep(25_000);
   portkey.inject("requests", { kind: "granularity" });
-  await Bun.sleep(55_000);
+  // Analytics asks again once a new minute has settled (quiet ticks make no request): up to a
+  // minute, then the degraded state needs two more self-metric pushes.
+  await Bun.sleep(85_000);
   await run.stop("SIGTERM");
-}, 150_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all([prom?.stop(), fanout?.stop(), portkey?.stop(), langsmith?.stop(), providers?.stop()]);
