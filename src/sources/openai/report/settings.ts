@@ -8,6 +8,7 @@
 import type { LoopConfig } from "../../../config/types.ts";
 import { formatDuration, MINUTE } from "../../../model/duration.ts";
 import type { SettingsReader } from "../../settings.ts";
+import { apiMaxBuckets } from "./window.ts";
 
 /** `settings.bucket_width`: `1m` (default) or `1h`, in seconds. */
 export function readWidth(r: SettingsReader): number {
@@ -97,7 +98,7 @@ export function readBounded(r: SettingsReader, key: string, def: number, min: nu
 
 /** `settings.page_buckets`: 0 (the API's maximum) or 1..max for the width. */
 export function readPageBuckets(r: SettingsReader, widthSeconds: number): number {
-  const max = widthSeconds === 60 ? 1440 : 168;
+  const max = apiMaxBuckets(widthSeconds);
   const value = r.int("page_buckets", 0);
   r.check(value >= 0 && value <= max, `settings.page_buckets ${value} is out of range (0 = API maximum, or 1..${max})`);
   return value;
