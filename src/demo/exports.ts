@@ -1,6 +1,8 @@
 /**
  * The simulated workspace's log exports: jobs that succeed on the first poll, one JSONL object
- * per request of the window from the same per-minute traffic the graphs report, served from a
+ * per request generated inside the window (each request filtered by its own time, as the real
+ * API's `time_of_generation_min`/`_max` do) from the same per-minute traffic the graphs
+ * report, served from a
  * simulated object store behind a signed URL. Every line carries the content fields Portkey
  * injects (a prompt, request and response bodies, metadata, headers) — simulated text the
  * bridge must strip, so the demo shows that none of it lands.
@@ -22,18 +24,26 @@ export class Exports {
 
   constructor(private readonly requests: (startMs: number) => number) {}
 
-  /** One object per request whose minute closed inside [min, max), in time order. */
+  /**
+   * One object per request generated in [min, max), in time order. Filtering by each request's
+   * own time matters: the loop's windows after the first are one cadence long, and a window that
+   * only counted whole minutes inside it would stay empty — as would a first window whose one
+   * whole minute is a quiet one.
+   */
   private lines(min: number, max: number): string[] {
     const out: string[] = [];
-    for (let t = Math.ceil(min / MIN) * MIN; t + MIN <= max; t += MIN) {
+    for (let t = Math.floor(min / MIN) * MIN; t < max; t += MIN) {
       for (let i = 0; i < this.requests(t); i++) {
         const n = (t / MIN) * 1000 + i;
+        // At most 44 requests a minute, so these offsets rise with i: the lines stay in time order.
+        const created = t + ((i * 997) % MIN);
+        if (created < min || created >= max) continue;
         out.push(
           JSON.stringify({
             id: `req-${n}`,
             ai_model: MODELS[n % MODELS.length],
             ai_org: "openai",
-            created_at: new Date(t + ((i * 997) % MIN)).toISOString(),
+            created_at: new Date(created).toISOString(),
             response_status_code: n % 23 === 0 ? 429 : 200,
             response_time: 300 + (n % 900),
             total_units: 200 + (n % 700),
