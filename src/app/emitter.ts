@@ -1,6 +1,7 @@
 /** The product emitter a config asks for: OTLP/HTTP, or JSON lines on stdout under --dry-run. */
 
 import { sleepOrAbort } from "../base/sleep.ts";
+import { writeStdout } from "../base/stdio.ts";
 import type { Config } from "../config/types.ts";
 import { createEmitter, type Emitter } from "../emit/otlp/emitter.ts";
 import { logsRequestJson, metricsRequestJson } from "../emit/otlp/json.ts";
@@ -33,7 +34,7 @@ export function buildEmitter(
 ): Emitter {
   const identity = productIdentity(config);
   if (dryRun) {
-    const write = wiring.dryRunWrite ?? ((l: string) => void process.stdout.write(`${l}\n`));
+    const write = wiring.dryRunWrite ?? ((l: string) => writeStdout(`${l}\n`));
     return {
       async emitSamples(samples) {
         write(JSON.stringify(metricsRequestJson(identity, samples)));

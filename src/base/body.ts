@@ -5,7 +5,6 @@
  * up to the cap and inflated here with the same cap on the output, so a 2 MB body that inflates
  * to 2 GiB costs at most the cap.
  */
-import { gunzipSync, inflateSync } from "node:zlib";
 
 /** The encodings a JSON request advertises; Go's client asks for gzip the same way. */
 export const ACCEPTED_ENCODINGS = "gzip";
@@ -53,8 +52,9 @@ export async function readDecoded(res: Response, cap: number): Promise<{ bytes: 
   const coding = contentCoding(res);
   const raw = await readCapped(res, cap);
   if (coding === "") return raw;
-  const inflate =
-    coding === "gzip" || coding === "x-gzip" ? gunzipSync : coding === "deflate" ? inflateSync : undefined;
+  // Loaded on the first compressed body, not at start-up: most APIs answer uncompressed.
+  const zlib = coding === "gzip" || coding === "x-gzip" || coding === "deflate" ? await import("node:zlib") : undefined;
+  const inflate = coding === "deflate" ? zlib?.inflateSync : zlib?.gunzipSync;
   if (!inflate) throw new UndecodableBody(`unsupported Content-Encoding ${JSON.stringify(coding.slice(0, 40))}`);
   if (raw.over) return { bytes: new Uint8Array(0), over: true };
   try {

@@ -4,6 +4,7 @@
  * stderr for -h); citty then dispatches the normalised argv.
  */
 import { runCommand } from "citty";
+import { writeStderr, writeStdout } from "../base/stdio.ts";
 import { bootstrapLogger } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
 import { captureProxyEnv } from "../net/proxy.ts";
@@ -13,8 +14,8 @@ import { argsOf, renderUsage } from "./usage.ts";
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const io = {
-    out: (s: string) => void process.stdout.write(s),
-    err: (s: string) => void process.stderr.write(redact(s)),
+    out: writeStdout,
+    err: (s: string) => writeStderr(redact(s)),
   };
   const given = new Set<string>();
   const { root, sub } = commands({ env, io, given });
@@ -23,13 +24,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const cmd = subCmd ?? root;
   const rest = subCmd ? argv.slice(1) : argv;
   const pre = prePass(rest, flagSpecs(argsOf(cmd)));
-  const usage = renderUsage(cmd, sub, subCmd !== undefined);
+  // Rendered only when shown: run mode's start-up does not pay for it.
+  const usage = () => renderUsage(cmd, sub, subCmd !== undefined);
   if (pre.kind === "help") {
-    io.err(usage);
+    io.err(usage());
     return 0;
   }
   if (pre.kind === "error") {
-    io.err(`${pre.message}\n${usage}`);
+    io.err(`${pre.message}\n${usage()}`);
     return 2;
   }
   for (const k of pre.values.keys()) given.add(k);

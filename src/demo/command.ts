@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runMode } from "../app/start.ts";
+import { writeStdout } from "../base/stdio.ts";
 import { formatRfc3339Nano } from "../model/time.ts";
 import { DEMO_OBJECT_HOST } from "./exports.ts";
 import { DEMO_LANGSMITH_HOST, LangsmithWorkspace } from "./langsmith.ts";
@@ -119,7 +120,7 @@ function fmtLabels(l: Record<string, string>): string {
 }
 
 export async function demo(o: DemoOptions): Promise<number> {
-  const out = o.out ?? ((s: string) => void process.stdout.write(s));
+  const out = o.out ?? writeStdout;
   const workspace = new Workspace();
   const langsmith = new LangsmithWorkspace();
   const providers = new ProviderWorld();

@@ -3,7 +3,9 @@
  * the logfmt/JSON lines of the bridge's own log and passes every string through the redactor, so no
  * call site can leak a secret. Bound attributes (`component`, `loop`, `source`) come first.
  */
-import { type ConsolaInstance, createConsola, type LogObject } from "consola";
+
+import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
+import { writeStderr, writeStdout } from "../base/stdio.ts";
 import { type Attrs, formatJson, formatLogfmt, type Level, type Record_ } from "./format.ts";
 import { Limiter } from "./limiter.ts";
 import { redact } from "./redact.ts";
@@ -37,7 +39,7 @@ export class Logger {
 
   static create(opts: LoggerOptions = {}): Logger {
     const format = opts.format ?? "logfmt";
-    const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+    const write = opts.write ?? ((line: string) => writeStdout(`${line}\n`));
     const now = opts.now ?? (() => new Date());
     const instance = opts.instance ?? "";
     const consola = createConsola({
@@ -91,7 +93,7 @@ export class Logger {
 
 /** The logger used before the config is loaded: logfmt on stderr at INFO. */
 export function bootstrapLogger(): Logger {
-  return Logger.create({ write: (line) => process.stderr.write(`${line}\n`) });
+  return Logger.create({ write: (line) => writeStderr(`${line}\n`) });
 }
 
 /** Map config values to logger options; errors use the reference's texts. */

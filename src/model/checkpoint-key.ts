@@ -1,5 +1,4 @@
 /** Checkpoint keys: `<source_instance>/<loop>/<fingerprint16>`. */
-import { createHash } from "node:crypto";
 
 /**
  * SHA-256 over each series name (sorted by UTF-8 bytes, duplicates kept) followed by NUL,
@@ -7,7 +6,8 @@ import { createHash } from "node:crypto";
  */
 export function fingerprint(seriesNames: readonly string[], naming: string): string {
   const sorted = seriesNames.map((n) => Buffer.from(n, "utf8")).sort(Buffer.compare);
-  const h = createHash("sha256");
+  // The runtime's native hasher: node:crypto would load the stream modules at start-up.
+  const h = new Bun.CryptoHasher("sha256");
   for (const n of sorted) {
     h.update(n);
     h.update(Buffer.of(0));

@@ -4,7 +4,6 @@
  * The host comes from the WHATWG URL parser, which canonicalises `2130706433`, `0x7f.1`,
  * `0177.0.0.1` and friends to dotted IPv4 before anything is judged.
  */
-import { lookup } from "node:dns/promises";
 import { blocked, type Ip, parseIp } from "./ip.ts";
 
 export class EgressError extends Error {
@@ -14,8 +13,8 @@ export class EgressError extends Error {
 /** All A and AAAA answers for a name. */
 export type Resolver = (host: string) => Promise<string[]>;
 
-export const systemResolver: Resolver = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+/** Every address the system resolves a name to (the runtime's own lookup; node:dns costs start-up). */
+export const systemResolver: Resolver = async (host) => (await Bun.dns.lookup(host)).map((a) => a.address);
 
 export interface EgressPolicy {
   allowHosts: readonly string[];

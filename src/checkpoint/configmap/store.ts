@@ -5,7 +5,6 @@
  * StaleWrite — never overwritten), at most 6 attempts, monotonic + epoch fence, a corrupt key
  * never overwritten, and a size guard under the API server's 1 MiB object limit.
  */
-import { createHash } from "node:crypto";
 import { KubeClient, KubeError } from "../../kube/client.ts";
 import { type CheckpointKey, keyString } from "../../model/checkpoint-key.ts";
 import type { Watermark } from "../../model/types.ts";
@@ -30,7 +29,7 @@ export function dataKey(s: string): string {
     const c = String.fromCharCode(b);
     out += /[-._a-zA-Z0-9]/.test(c) ? c : "_";
   }
-  return `${out.slice(0, 200)}.${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}`;
+  return `${out.slice(0, 200)}.${new Bun.CryptoHasher("sha256").update(bytes).digest("hex").slice(0, 12)}`;
 }
 
 export class ConfigMapCheckpointer implements Checkpointer {
