@@ -149,8 +149,10 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
         node.value = s;
         substituted.add(node);
       }
-      const where = keyPath(path, node);
-      const f = resolveFileRef(String(node.value ?? ""), where);
+      // The key path is built only where a message or a file reference needs it: for every
+      // scalar it was a measurable part of start-up.
+      const text = String(node.value ?? "");
+      const f = text.startsWith("file:") ? resolveFileRef(text, keyPath(path, node)) : null;
       if (f !== null) {
         node.value = f;
         substituted.add(node);
@@ -159,7 +161,9 @@ export function parseConfigText(raw: string, env: Record<string, string | undefi
       // As the Go build does: these never belong in a value (nor can a log line carry them safely).
       const v = String(node.value ?? "");
       const bad = v.includes("\u0000") ? "a NUL byte" : v.includes("\u2028") ? "U+2028 (line separator)" : "";
-      if (bad !== "") throw new ConfigError(redactValues(`config: ${where}: value contains ${bad}`, values));
+      if (bad !== "") {
+        throw new ConfigError(redactValues(`config: ${keyPath(path, node)}: value contains ${bad}`, values));
+      }
     },
   });
   const issues: { line: number; message: string }[] = [];
