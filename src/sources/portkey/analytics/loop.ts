@@ -10,11 +10,11 @@ import type { Batch, Sample, Watermark } from "../../../model/types.ts";
 import type { HttpClient } from "../../../net/client.ts";
 import type { Loop, LoopDeps } from "../../loop.ts";
 import { QuotaExhausted } from "../../outcome.ts";
+import { RevisionHistory } from "../../revision-history.ts";
 import type { ScopeProbe } from "../scope.ts";
 import type { Pass } from "../use-cases.ts";
 import { decodeGraph, type GraphResponse } from "./decode.ts";
 import { derive } from "./derive.ts";
-import { RevisionHistory } from "./history.ts";
 
 const MAX_SPAN = 55n * NS_PER_MIN;
 const ns = (d: Duration): Time => BigInt(Math.trunc(d));

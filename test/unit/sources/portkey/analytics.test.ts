@@ -7,7 +7,6 @@ import { MINUTE } from "../../../../src/model/duration.ts";
 import { fromMillis, parseRfc3339, type Time, ZERO_TIME } from "../../../../src/model/time.ts";
 import type { Sample, Watermark } from "../../../../src/model/types.ts";
 import { LoopDegraded, QuotaExhausted } from "../../../../src/sources/outcome.ts";
-import { RevisionHistory } from "../../../../src/sources/portkey/analytics/history.ts";
 import { loopBlock, portkeySource, type Reply, rig } from "./rig.ts";
 
 const FIX = join(import.meta.dir, "../../../fixtures/portkey");
@@ -312,31 +311,6 @@ describe("analytics collect", () => {
     await expect(loop.collect(signal, wm(B))).rejects.toThrow("refusing to emit");
     expect(urls.every((u) => u.pathname.endsWith("/analytics/groups/workspace"))).toBe(true);
     expect(reports.map((r) => r.kind === "part_skipped" && r.part)).toEqual(["workspace_scope_mismatch"]);
-  });
-});
-
-describe("#20 revision history", () => {
-  const s = (end: number, v: number, labels: Record<string, string> = {}): Sample => ({
-    name: "m",
-    kind: "gauge",
-    temporality: "unset",
-    monotonic: false,
-    unit: "",
-    labels,
-    value: v,
-    timestamp: T(B + end * 60_000),
-  });
-  test("new, unchanged, changed, changed again, per label set, aged out", () => {
-    const h = new RevisionHistory(T(5 * 60_000));
-    const ref = T(B + 3 * 60_000);
-    expect(h.observe([s(1, 10), s(2, 20)], ref)).toEqual([]);
-    expect(h.observe([s(1, 10), s(2, 20), s(3, 30)], ref)).toEqual([]);
-    expect(h.observe([s(2, 999)], ref)).toEqual([T(B + 2 * 60_000)]);
-    expect(h.observe([s(2, 999)], ref)).toEqual([]);
-    h.observe([s(4, 1, { quantile: "p50" }), s(4, 1, { quantile: "p90" })], ref);
-    expect(h.observe([s(4, 1, { quantile: "p50" }), s(4, 2, { quantile: "p90" })], ref)).toHaveLength(1);
-    h.observe([], T(B + 40 * 60_000));
-    expect(h.observe([s(2, 5)], T(B + 40 * 60_000))).toEqual([]);
   });
 });
 
