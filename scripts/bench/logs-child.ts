@@ -11,6 +11,7 @@ import { Guard } from "../../src/governance/guard.ts";
 import { releasedKeys } from "../../src/governance/promotions.ts";
 import { ZERO_TIME } from "../../src/model/time.ts";
 import type { Watermark } from "../../src/model/types.ts";
+import { processReclaimer } from "../../src/schedule/reclaim.ts";
 import type { Loop } from "../../src/sources/loop.ts";
 import { registry } from "../../src/sources/registry.ts";
 
@@ -85,6 +86,8 @@ export async function drain(
     out.collects++;
     if (b.logs.length > 0) out.batches++;
     w = b.watermark;
+    // As the runner's emit worker does after each batch.
+    processReclaimer.afterBatch(b.logs.length);
   }
   return { ...out, wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, peakRssKiB: peakRssKiB() };
 }

@@ -31,6 +31,8 @@ export const FLOOR_PREFIXES: readonly string[] = [
   "gen_ai.system_instructions",
 ];
 
+const MAX_VERDICTS = 4096;
+
 export class ContentFloor {
   readonly exact: ReadonlySet<string>;
 
@@ -38,8 +40,17 @@ export class ContentFloor {
     this.exact = new Set([...FLOOR_EXACT, ...vendorKeys]);
   }
 
+  /** Verdicts already reached; keys repeat on every record, so most checks are one lookup. */
+  private readonly verdicts = new Map<string, boolean>();
+
   /** Case-sensitive: an exact key or one of the prefixes. */
   has(key: string): boolean {
-    return this.exact.has(key) || FLOOR_PREFIXES.some((p) => key.startsWith(p));
+    const known = this.verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = this.exact.has(key) || FLOOR_PREFIXES.some((p) => key.startsWith(p));
+    // Bounded: a source that invents keys cannot grow this without limit.
+    if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.clear();
+    this.verdicts.set(key, verdict);
+    return verdict;
   }
 }

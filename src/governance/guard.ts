@@ -29,9 +29,16 @@ export interface GuardOptions {
   hooks?: GuardHooks;
 }
 
+const SIG_SPECIAL = /[\\=;]/;
+
+/** A backslash before each `\\`, `=` and `;` (most keys and values have none). */
+function esc(s: string): string {
+  if (!SIG_SPECIAL.test(s)) return s;
+  return s.replaceAll("\\", "\\\\").replaceAll("=", "\\=").replaceAll(";", "\\;");
+}
+
 /** `esc(k)=esc(v);` per sorted key; injective. */
 export function labelSig(m: Labels): string {
-  const esc = (s: string) => s.replaceAll("\\", "\\\\").replaceAll("=", "\\=").replaceAll(";", "\\;");
   let out = "";
   for (const k of sortedKeys(m)) out += `${esc(k)}=${esc(m[k] ?? "")};`;
   return out;

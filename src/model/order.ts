@@ -34,10 +34,36 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** Keys of a label map in canonical order (native sort unless a key holds a surrogate). */
-export function sortedKeys(m: Labels): string[] {
-  const keys = Object.keys(m).sort();
-  return keys.some(hasSurrogate) ? keys.sort(compareCodePoints) : keys;
+/** The last few key lists sortedKeys saw (in insertion order) and their sorted forms. */
+const SHAPES = 4;
+const shapeKeys: string[][] = [];
+const shapeSorted: (readonly string[])[] = [];
+let shapeNext = 0;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Keys of a label map in canonical order (native sort unless a key holds a surrogate). The
+ * result is shared and must not be changed: records and samples of one loop are built in the
+ * same key order, so the last few key lists are remembered and a repeat costs one comparison
+ * instead of a sort.
+ */
+export function sortedKeys(m: Labels): readonly string[] {
+  const keys = Object.keys(m);
+  for (let i = 0; i < shapeKeys.length; i++) {
+    const known = shapeKeys[i];
+    if (known !== undefined && sameKeys(known, keys)) return shapeSorted[i] ?? [];
+  }
+  const sorted = [...keys].sort();
+  if (sorted.some(hasSurrogate)) sorted.sort(compareCodePoints);
+  shapeKeys[shapeNext] = keys;
+  shapeSorted[shapeNext] = sorted;
+  shapeNext = (shapeNext + 1) % SHAPES;
+  return sorted;
 }
 
 const NON_ASCII = /[^ -~\t\n\r]/;

@@ -19,6 +19,7 @@ import type { SelfMetrics } from "../selfobs/catalogue.ts";
 import type { Loop } from "../sources/loop.ts";
 import { DEGRADED_RETRY_MS } from "../sources/outcome.ts";
 import { BoundedQueue } from "./queue.ts";
+import { processReclaimer } from "./reclaim.ts";
 
 export const SAVE_FAILS_TO_DEGRADE = 5;
 
@@ -30,6 +31,8 @@ export interface RunnerDeps {
   log: Logger;
   maxDpm: number;
   maxBatches: number;
+  /** Called with each processed batch's log record count (default: the process's `Reclaimer`). */
+  reclaim?: (records: number) => void;
 }
 
 export class LoopRunner {
@@ -98,11 +101,14 @@ export class LoopRunner {
       }
       this.d.metrics.queueDepth(this.loop.name, this.queue.length);
       if (term.signal.aborted) return;
+      const records = b.logs.length;
       try {
         await this.processBatch(term, b);
       } catch (e) {
         this.log.error("batch processing failed", { err: e });
       }
+      if (this.d.reclaim) this.d.reclaim(records);
+      else processReclaimer.afterBatch(records);
     }
   }
 

@@ -14,7 +14,7 @@ import { longBits, SCOPE_NAME, writeKv } from "./wire.ts";
 interface Entry {
   r: LogRecord;
   /** The record attributes' keys in canonical order, sorted only when a tie needs them. */
-  keys?: string[];
+  keys?: readonly string[];
 }
 
 interface Group {

@@ -65,7 +65,7 @@ export function encodeMetrics(identity: Labels, samples: readonly Sample[]): Uin
   w.uint32(18).fork(); // scope_metrics
   w.uint32(10).fork().uint32(10).string(SCOPE_NAME).ldelim(); // scope
   let open: Sample | undefined;
-  const keysCache = new Map<string, string[]>();
+  const keysCache = new Map<string, readonly string[]>();
   for (const { s, lk } of sorted) {
     if (!open || open.name !== s.name || open.unit !== s.unit) {
       if (open) w.ldelim().ldelim(); // gauge, metric

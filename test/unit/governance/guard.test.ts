@@ -68,6 +68,7 @@ describe("guard", () => {
   });
   test("labelSig is injective", () => {
     expect(labelSig({ a: "1;b=2" })).toBe("a=1\\;b\\=2;");
+    expect(labelSig({ "a\\": "=" })).toBe("a\\\\=\\=;");
     expect(labelSig({ a: "1", b: "2" })).toBe("a=1;b=2;");
   });
 });

@@ -22,6 +22,7 @@ function rig(
   store: Partial<Checkpointer> = {},
   labels: Record<string, string> = {},
   logOutcomes: EmitOutcome[] = [{ kind: "ok" }],
+  reclaim?: (records: number) => void,
 ) {
   const saved: Watermark[] = [];
   const emitted: number[] = [];
@@ -65,6 +66,7 @@ function rig(
     log: Logger.create({ write: (l) => lines.push(l) }),
     maxDpm: 1,
     maxBatches: 4,
+    ...(reclaim ? { reclaim } : {}),
   });
   return { runner, saved, emitted, emittedLogs, metrics, lines, loop };
 }
@@ -317,6 +319,22 @@ describe("processBatch: log records", () => {
     expect(guard.sanitizeLogs("a/runs/1", [rec]).kept).toHaveLength(1);
     expect(guard.sanitizeLogs("b/runs/2", [rec]).dropped).toBe(1);
     expect(guard.sanitize([gauge("m", { error: "x" }, 1, S)]).dropped).toBe(1);
+  });
+});
+
+describe("emit worker", () => {
+  test("each processed batch's log record count goes to the reclaimer, delivered or not", async () => {
+    const counts: number[] = [];
+    const r = rig([], {}, {}, [{ kind: "retryable", status: 503, cause: "down" }], (n) => counts.push(n));
+    const ac = new AbortController();
+    const worker = r.runner.work(term(ac.signal));
+    await r.runner.enqueue(logsBatch("c1", [record(10, {}), record(11, {}), record(12, {})], 600), ac.signal);
+    await r.runner.enqueue(batch(900, [60]), ac.signal);
+    for (let i = 0; i < 1000 && counts.length < 2; i++) await Bun.sleep(1);
+    ac.abort();
+    await worker;
+    expect(counts).toEqual([3, 0]);
+    expect(r.emittedLogs.map((l) => l.length)).toEqual([3]);
   });
 });
 

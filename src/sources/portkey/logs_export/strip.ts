@@ -50,10 +50,13 @@ export function parseCreatedAt(s: string): Time | undefined {
   return (BigInt(utc / 1000) - BigInt(offset * 60)) * NS_PER_S;
 }
 
+/** The trace id of a record without one; shared, never written to. */
+const NO_TRACE = new Uint8Array(0);
+
 export function strip(obj: Record<string, unknown>, fallback: Time, p: StripPolicy): LogRecord {
   const indexed: Record<string, string> = {};
   const record: Record<string, string> = {};
-  let traceId: Uint8Array = new Uint8Array(0);
+  let traceId: Uint8Array = NO_TRACE;
   for (const k in obj) {
     const tier = p.indexed.has(k) ? indexed : p.record.has(k) ? record : undefined;
     if (!tier) continue;

@@ -94,6 +94,18 @@ describe("determinism and layout", () => {
       ],
     });
   });
+  test("sortedKeys remembers recent key lists by their names and order, never by the map", () => {
+    const shapes = [["b", "a"], ["a", "b"], ["c"], ["z", "y", "x"], ["b", "a", "c"], [], ["\u{1F600}", "\uE000"]];
+    // Twice round more shapes than it remembers: every answer still fits its own map.
+    for (let round = 0; round < 2; round++) {
+      for (const keys of shapes) {
+        const map = Object.fromEntries(keys.map((k, i) => [k, String(i)]));
+        const expected = [...keys].sort(compareCodePoints);
+        expect(sortedKeys(map)).toEqual(expected);
+        expect(sortedKeys(map)).toEqual(expected);
+      }
+    }
+  });
   test("code-point order, also where UTF-16 order differs (astral vs U+E000–U+FFFF)", () => {
     expect(sortedKeys({ "\u{1F600}": "a", "\uE000": "b", z: "c" })).toEqual(["z", "\uE000", "\u{1F600}"]);
     expect(compareStrings("\uE000", "\u{1F600}")).toBeLessThan(0);
