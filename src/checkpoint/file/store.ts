@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { readBoundedFile } from "../../base/read-file.ts";
 import { type CheckpointKey, keyString } from "../../model/checkpoint-key.ts";
 import { formatRfc3339Nano } from "../../model/time.ts";
@@ -19,6 +19,7 @@ import {
   fromFields,
   ZERO_WATERMARK,
 } from "../contract.ts";
+import { type FileEntry, renderCheckpointFile } from "./render.ts";
 
 /** A few hundred loops' watermarks fit in kilobytes; anything near this is not a checkpoint. */
 export const MAX_CHECKPOINT_FILE_BYTES = 8 * 1024 * 1024;
@@ -82,13 +83,13 @@ export class FileCheckpointer implements Checkpointer {
   }
 
   private flush(): void {
-    const doc: Record<string, { time: string; cursor: string; epoch: number }> = {};
+    const rows: [string, FileEntry][] = [];
     for (const [k, w] of [...this.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      doc[k] = { time: formatRfc3339Nano(w.time), cursor: w.cursor, epoch: w.epoch };
+      rows.push([k, { time: formatRfc3339Nano(w.time), cursor: w.cursor, epoch: w.epoch }]);
     }
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o755 });
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, stringify(doc), { mode: 0o600 });
+    writeFileSync(tmp, renderCheckpointFile(rows), { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.path);
   }
