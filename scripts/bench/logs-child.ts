@@ -14,6 +14,7 @@ import type { Watermark } from "../../src/model/types.ts";
 import { processReclaimer } from "../../src/schedule/reclaim.ts";
 import type { Loop } from "../../src/sources/loop.ts";
 import { registry } from "../../src/sources/registry.ts";
+import { JIT_POLICY } from "../build.ts";
 
 export function peakRssKiB(): number {
   return Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0);
@@ -69,6 +70,8 @@ export async function drain(
       redact: (s) => s,
     },
   );
+  // The JIT policy the compiled binary runs with (scripts/build.ts), so the figures are its.
+  Bun.unsafe.setJITPolicy(JIT_POLICY);
   let w: Watermark = { time: ZERO_TIME, cursor: "", epoch: 1 };
   const signal = new AbortController().signal;
   const t0 = performance.now();
