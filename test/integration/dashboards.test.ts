@@ -167,10 +167,16 @@ sources:
   await Bun.sleep(25_000);
   portkey.inject("requests", { kind: "granularity" });
   // Analytics asks again once a new minute has settled (quiet ticks make no request): up to a
-  // minute, then the degraded state needs two more self-metric pushes.
-  await Bun.sleep(85_000);
+  // minute and a tick, then the degraded state needs two more self-metric pushes (15 s apart) —
+  // past a fixed wait when the flip lands just after a poll. So wait for the degraded loop's
+  // error counter to have an increase in Prometheus (at least 85 s, at most 150 s).
+  const flipped = Date.now();
+  const degraded = 'increase(genai_otel_bridge_emit_errors_total{kind="granularity_unexpected"}[1h])';
+  while (Date.now() - flipped < 85_000 || (!(await hasData(degraded)) && Date.now() - flipped < 150_000)) {
+    await Bun.sleep(5_000);
+  }
   await run.stop("SIGTERM");
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all([prom?.stop(), fanout?.stop(), portkey?.stop(), langsmith?.stop(), providers?.stop()]);

@@ -16,6 +16,15 @@ import { FakeProviders, type ProviderRequest } from "../support/fake-providers.t
 import { type Collector, freePort, type Peer, type Prometheus, startReceivers } from "../support/peers.ts";
 import { parseMetrics, type Scrape, sum } from "../support/scenario.ts";
 
+/** A decimal string of cents as dollars, the decimal point moved two places (exact). */
+function centsToDollars(cents: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(cents.trim());
+  if (!m) throw new Error(`not a decimal amount: ${cents}`);
+  const [, sign = "", whole = "", fraction = ""] = m;
+  const digits = whole.padStart(3, "0");
+  return Number(`${sign}${digits.slice(0, -2)}.${digits.slice(-2)}${fraction}`);
+}
+
 const CANARY = "ZZCANARY-PROVIDERS-41c9ZZ";
 const MIN = 60_000;
 const E = "genai_otel_bridge_";
@@ -296,7 +305,9 @@ describe("openai and anthropic against real receivers", () => {
         'anthropic_api_daily_cost_usd{day_offset="1",ai_model="claude-opus-4-1",token_type="output"}',
         "1h",
       );
-      expect(Number(usd[0]?.values[0]?.[1])).toBe(Number(anRow?.amount) / 100);
+      // Cents to dollars by moving the decimal point, as the bridge does: `x / 100` in binary
+      // floating point is not always the nearest double (6240.6 / 100 = 62.406000000000006).
+      expect(Number(usd[0]?.values[0]?.[1])).toBe(centsToDollars(String(anRow?.amount)));
       expect(usd[0]?.metric.cost_type).toBe("tokens");
       expect(usd[0]?.metric.description).toBeUndefined();
       const mtd = await prom().range("anthropic_api_month_to_date_cost_usd", "1h");
